@@ -1,0 +1,48 @@
+# ClusterLab's front door. The real build is CMake, out of source in build/.
+#   make            build everything
+#   make test       build and run every test (ctest)
+#   make demo       run every lesson with --auto, then the harness table
+#   make bench      run the benchmarks
+#   make lesson L=1 walk through one lesson interactively
+#   SANITIZE=address|thread builds in build-<sanitizer>/ with that sanitizer.
+
+SANITIZE ?=
+BUILD_TYPE ?= RelWithDebInfo
+BUILD := $(if $(SANITIZE),build-$(SANITIZE),build)
+JOBS ?= $(shell nproc)
+BIN := $(BUILD)/bin
+L ?= 1
+
+.PHONY: all bootstrap configure build test demo bench lesson format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt: | bootstrap
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSANITIZE=$(SANITIZE) >/dev/null
+
+configure: bootstrap $(BUILD)/CMakeCache.txt
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: build
+	@$(BIN)/lesson all --auto
+	@$(BIN)/harness run
+
+bench: build
+	@$(BIN)/bench-ipc --benchmark_min_time=0.2
+
+lesson: build
+	@$(BIN)/lesson $(L)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	@rm -rf build build-*

@@ -1,0 +1,109 @@
+#include "cluster/event_log.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace clab::cluster {
+namespace {
+
+nlohmann::json describe(const Worker& worker) {
+  return {{"id", worker.id()}, {"instance", worker.instance()}, {"pid", worker.pid()}};
+}
+
+std::string action_text(const RespawnDecision& decision) {
+  switch (decision.action) {
+    case RespawnDecision::Action::Restart:
+      return decision.delay.count() == 0
+                 ? "starting a new worker"
+                 : fmt::format("starting a new worker in {} ms", decision.delay.count());
+    case RespawnDecision::Action::Errored:
+      return fmt::format("not restarted: {}", decision.reason);
+    case RespawnDecision::Action::Stop:
+      return decision.reason;
+  }
+  return {};
+}
+
+std::string_view action_name(RespawnDecision::Action action) {
+  switch (action) {
+    case RespawnDecision::Action::Restart:
+      return "restart";
+    case RespawnDecision::Action::Errored:
+      return "errored";
+    case RespawnDecision::Action::Stop:
+      return "stop";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void EventLog::emit(const std::string& human, nlohmann::json fields) {
+  if (format_ == Format::Json) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    fields["time_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+    fmt::print(out_, "{}\n", fields.dump());
+  } else {
+    fmt::print(out_, "{}\n", human);
+  }
+  std::fflush(out_);
+}
+
+ClusterEvents EventLog::events() {
+  ClusterEvents events;
+  events.online = [this](Worker& w) {
+    if (format_ == Format::Json) emit({}, {{"event", "online"}, {"worker", describe(w)}});
+  };
+  events.listening = [this](Worker& w) {
+    emit(fmt::format("Worker {} started (id {}, instance {})", w.pid(), w.id(), w.instance()),
+         {{"event", "listening"}, {"worker", describe(w)}});
+  };
+  events.exit = [this](Worker& w, const ExitStatus& status, const RespawnDecision& decision) {
+    const bool died = decision.action != RespawnDecision::Action::Stop;
+    emit(fmt::format("Worker {} {} ({}); {}", w.pid(), died ? "died" : "exited", status.describe(),
+                     action_text(decision)),
+         {{"event", "exit"},
+          {"worker", describe(w)},
+          {"code", status.code},
+          {"signal", status.signal},
+          {"action", action_name(decision.action)},
+          {"delay_ms", decision.delay.count()},
+          {"reason", decision.reason}});
+  };
+  events.stopping = [this](int signal, std::size_t live) {
+    emit(fmt::format("Primary {} received {}, stopping {} worker{}", ::getpid(),
+                     signal_name(signal), live, live == 1 ? "" : "s"),
+         {{"event", "stopping"}, {"signal", signal}, {"workers", live}});
+  };
+  events.error = [this](const Error& e) { error(e); };
+  return events;
+}
+
+void EventLog::primary_running(const Primary& primary) {
+  const auto& s = primary.settings();
+  emit(fmt::format("Primary {} is running ({}, {} worker{})\nListening on http://{}:{}", ::getpid(),
+                   to_string(s.policy), s.workers, s.workers == 1 ? "" : "s", s.host,
+                   primary.port()),
+       {{"event", "primary"},
+        {"pid", ::getpid()},
+        {"policy", std::string(to_string(s.policy))},
+        {"workers", s.workers},
+        {"host", s.host},
+        {"port", primary.port()}});
+}
+
+void EventLog::primary_stopped(int exit_status) {
+  emit(fmt::format("Primary {} stopped{}", ::getpid(),
+                   exit_status == 0 ? "" : " (some workers had to be killed)"),
+       {{"event", "stopped"}, {"pid", ::getpid()}, {"status", exit_status}});
+}
+
+void EventLog::error(const Error& error) {
+  emit(fmt::format("Primary {}: {}", ::getpid(), error.message),
+       {{"event", "error"}, {"message", error.message}});
+}
+
+}  // namespace clab::cluster

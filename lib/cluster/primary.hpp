@@ -1,0 +1,118 @@
+// Primary: the cluster's primary process (Node's cluster.isPrimary side).
+//
+// It forks one worker per slot by re-executing the program with the worker environment
+// (environment.hpp), shares the port according to the ListenPolicy, respawns workers that
+// exit unexpectedly (RespawnPolicy) and stops them all on SIGINT/SIGTERM: disconnect and
+// SIGTERM each, SIGKILL whatever is left after kill_timeout.
+//
+// Single-threaded: run() owns one EventLoop holding the listening socket (round-robin),
+// each worker's IPC channel and a signalfd for SIGCHLD, SIGINT and SIGTERM. Every event
+// callback runs on that thread. Invariant: each live worker process has one Worker entry
+// until it is reaped; a worker whose stop was requested is never respawned.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/event_loop.hpp"
+#include "cluster/listen_policy.hpp"
+#include "cluster/respawn_policy.hpp"
+#include "cluster/signal_set.hpp"
+#include "cluster/worker_handle.hpp"
+
+namespace clab::cluster {
+
+struct ClusterSettings {
+  int workers = 1;
+  ListenPolicy policy = ListenPolicy::RoundRobin;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: pick a free port
+  RespawnSettings respawn;
+  std::chrono::milliseconds kill_timeout{1600};
+  // The program and arguments each worker runs; argv[0] is only its name: the executable
+  // is always this program's own (/proc/self/exe), as Node re-runs process.argv[1].
+  std::vector<std::string> argv;
+};
+
+// Node's cluster events. Each is optional.
+struct ClusterEvents {
+  std::function<void(Worker&)> fork;
+  std::function<void(Worker&)> online;
+  std::function<void(Worker&)> listening;
+  std::function<void(Worker&)> disconnect;
+  std::function<void(Worker&, const nlohmann::json&)> message;
+  std::function<void(Worker&, const ExitStatus&, const RespawnDecision&)> exit;
+  std::function<void(int signal, std::size_t live_workers)> stopping;
+  std::function<void(const Error&)> error;
+};
+
+class Primary {
+ public:
+  Primary(ClusterSettings settings, ClusterEvents events);
+  ~Primary();
+  Primary(const Primary&) = delete;
+  Primary& operator=(const Primary&) = delete;
+
+  // Binds the port (so port() is known) and blocks SIGCHLD, SIGINT, SIGTERM into a
+  // signalfd. Call once, before run(), from the main thread before any other thread starts.
+  Status start();
+  // Forks the workers and dispatches events until every worker has exited after a stop.
+  // Returns 0 when all workers stopped in time, 1 when any had to be SIGKILLed.
+  int run();
+  // Begins a stop, as SIGTERM does. Call from an event callback.
+  void stop(int signal = SIGTERM);
+
+  std::uint16_t port() const { return port_; }
+  const ClusterSettings& settings() const { return settings_; }
+  std::vector<Worker*> workers();
+
+ private:
+  struct Slot {
+    int instance = 0;
+    RespawnPolicy policy;
+    Worker* worker = nullptr;
+    std::optional<EventLoop::TimerId> respawn_timer;
+    bool errored = false;
+  };
+
+  void fork_worker(Slot& slot);
+  void on_signal();
+  void reap_children();
+  void on_channel_event(Worker& worker, std::uint32_t events);
+  void on_internal_message(Worker& worker, const std::string& command);
+  void send_listen_instructions(Worker& worker);
+  void on_worker_exit(Worker& worker, const ExitStatus& status);
+  void close_channel(Worker& worker);
+  void update_channel_interest(Worker& worker);
+  // Round-robin: accept pending connections and hand each to the next available worker.
+  void accept_connections();
+  // The worker next in rotation that can take a connection now; nullptr when none can.
+  Worker* next_round_robin_worker(bool advance);
+  void set_accepting(bool on);
+  void finish_if_stopped();
+  void report(const Error& error);
+
+  ClusterSettings settings_;
+  ClusterEvents events_;
+  EventLoop loop_;
+  std::optional<SignalSet> signals_;
+  UniqueFd listener_;  // round-robin and shared: listening; reuseport: bound only
+  std::uint16_t port_ = 0;
+  std::string executable_;
+  std::vector<Slot> slots_;
+  std::map<pid_t, std::unique_ptr<Worker>> workers_;  // live processes by pid
+  int next_worker_id_ = 1;
+  std::size_t round_robin_cursor_ = 0;
+  bool accepting_ = false;
+  bool stopping_ = false;
+  bool killed_any_ = false;
+  std::optional<EventLoop::TimerId> kill_timer_;
+};
+
+}  // namespace clab::cluster

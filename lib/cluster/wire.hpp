@@ -1,0 +1,36 @@
+// The cluster's internal IPC messages. Internal messages carry a "clab" key naming the
+// command; anything without it is a user message (Node separates its NODE_CLUSTER
+// messages the same way).
+//
+//   worker -> primary  {"clab":"online"}      the process runs and reads its channel
+//                      {"clab":"listening"}   it accepts connections now
+//   primary -> worker  {"clab":"listen", "policy":..., "host":..., "port":...}
+//                         (shared: the listening socket travels with it)
+//                      {"clab":"connection"}  round-robin: one accepted socket with it
+//                      {"clab":"disconnect"}  stop accepting and exit
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace clab::cluster::wire {
+
+inline constexpr const char* kKey = "clab";
+inline constexpr const char* kOnline = "online";
+inline constexpr const char* kListening = "listening";
+inline constexpr const char* kListen = "listen";
+inline constexpr const char* kConnection = "connection";
+inline constexpr const char* kDisconnect = "disconnect";
+
+inline nlohmann::json internal(const char* command) {
+  return {{kKey, command}};
+}
+
+// The command of an internal message, or "" for a user message.
+inline std::string command_of(const nlohmann::json& message) {
+  if (!message.is_object()) return {};
+  auto it = message.find(kKey);
+  return it != message.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+}  // namespace clab::cluster::wire

@@ -1,0 +1,148 @@
+#include "cluster/worker_runtime.hpp"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+
+#include "cluster/environment.hpp"
+#include "cluster/wire.hpp"
+
+namespace clab::cluster {
+
+Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::attach() {
+  const auto id = env_integer(kEnvWorkerId);
+  const auto instance = env_integer(kEnvInstance);
+  const auto ipc_fd = env_integer(kEnvIpcFd);
+  const auto primary = env_integer(kEnvPrimaryPid);
+  if (!id || !instance || !ipc_fd || !primary) {
+    return Error{fmt::format("worker: {}, {}, {} and {} must all be set by the primary",
+                             kEnvWorkerId, kEnvInstance, kEnvIpcFd, kEnvPrimaryPid)};
+  }
+  // The primary set PR_SET_PDEATHSIG before exec; it may have died since.
+  if (::getppid() != static_cast<pid_t>(*primary)) {
+    return Error{fmt::format("worker: the primary {} is gone", *primary)};
+  }
+  set_cloexec(static_cast<int>(*ipc_fd));
+  auto signals = SignalSet::block({SIGINT, SIGTERM});
+  if (!signals) return signals.error();
+  UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake) return errno_error("eventfd");
+  return std::unique_ptr<WorkerRuntime>(
+      new WorkerRuntime(static_cast<int>(*id), static_cast<int>(*instance),
+                        IpcChannel(UniqueFd(static_cast<int>(*ipc_fd))), std::move(signals.value()),
+                        std::move(wake)));
+}
+
+WorkerRuntime::WorkerRuntime(int id, int instance, IpcChannel channel, SignalSet signals,
+                             UniqueFd wake)
+    : id_(id),
+      instance_(instance),
+      channel_(std::move(channel)),
+      signals_(std::move(signals)),
+      wake_(std::move(wake)) {}
+
+WorkerRuntime::~WorkerRuntime() = default;
+
+Status WorkerRuntime::send(const nlohmann::json& message) {
+  std::lock_guard lock(send_mutex_);
+  return send_locked(message);
+}
+
+Status WorkerRuntime::send_locked(const nlohmann::json& message) {
+  if (auto s = channel_.send(message); !s) return s;
+  return channel_.flush_blocking(5000);
+}
+
+void WorkerRuntime::request_stop() {
+  const std::uint64_t one = 1;
+  (void)!::write(wake_.get(), &one, sizeof one);
+}
+
+WorkerRuntime::Stopped WorkerRuntime::run(ConnectionHandler on_connection,
+                                          MessageHandler on_message) {
+  on_connection_ = std::move(on_connection);
+  on_message_ = std::move(on_message);
+  stopped_.reset();
+
+  (void)loop_.add(channel_.fd(), EPOLLIN, [this](std::uint32_t) { on_channel_readable(); });
+  (void)loop_.add(signals_.fd(), EPOLLIN, [this](std::uint32_t) {
+    if (auto signal = signals_.read_one()) finish({StopReason::Signal, *signal, {}});
+  });
+  (void)loop_.add(wake_.get(), EPOLLIN, [this](std::uint32_t) {
+    finish({StopReason::Requested, 0, {}});
+  });
+  if (auto s = send(wire::internal(wire::kOnline)); !s) {
+    finish({StopReason::PrimaryGone, 0, s.error().message});
+  }
+  loop_.run();
+
+  loop_.remove(channel_.fd());
+  loop_.remove(signals_.fd());
+  loop_.remove(wake_.get());
+  if (listener_) {
+    loop_.remove(listener_.get());
+    listener_.reset();  // close, never shutdown(): siblings may share this socket
+  }
+  return *stopped_;
+}
+
+void WorkerRuntime::finish(Stopped stopped) {
+  if (!stopped_) stopped_ = std::move(stopped);
+  loop_.stop();
+}
+
+void WorkerRuntime::on_channel_readable() {
+  std::vector<IpcMessage> messages;
+  auto state = channel_.read_available(messages);
+  for (auto& message : messages) {
+    const std::string command = wire::command_of(message.body);
+    if (command == wire::kConnection && message.fds.size() == 1) {
+      on_connection_(std::move(message.fds.front()));
+    } else if (command == wire::kListen) {
+      on_listen(message);
+    } else if (command == wire::kDisconnect) {
+      finish({StopReason::Disconnect, 0, {}});
+    } else if (command.empty() && on_message_) {
+      on_message_(message.body);
+    }
+  }
+  if (!state) return finish({StopReason::Failed, 0, state.error().message});
+  if (state.value() == IpcChannel::ReadState::Closed) finish({StopReason::PrimaryGone, 0, {}});
+}
+
+void WorkerRuntime::on_listen(const IpcMessage& message) {
+  const auto policy = parse_listen_policy(message.body.value("policy", ""));
+  if (!policy) return finish({StopReason::Failed, 0, "listen: unknown policy"});
+  if (*policy == ListenPolicy::Shared) {
+    if (message.fds.size() != 1) return finish({StopReason::Failed, 0, "listen: no socket"});
+    listener_.reset(::fcntl(message.fds.front().get(), F_DUPFD_CLOEXEC, 0));
+  } else if (*policy == ListenPolicy::ReusePort) {
+    auto fd = bind_tcp(message.body.value("host", "127.0.0.1"),
+                       message.body.value("port", std::uint16_t{0}), {.reuse_port = true});
+    if (!fd) return finish({StopReason::Failed, 0, fd.error().message});
+    listener_ = std::move(fd.value());
+  }
+  if (listener_) {
+    (void)loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_connections(); });
+  }
+  if (auto s = send(wire::internal(wire::kListening)); !s) {
+    finish({StopReason::PrimaryGone, 0, s.error().message});
+  }
+}
+
+void WorkerRuntime::accept_connections() {
+  for (;;) {
+    UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!connection) return;  // EAGAIN: another worker won the race, or none left
+    on_connection_(std::move(connection));
+  }
+}
+
+}  // namespace clab::cluster

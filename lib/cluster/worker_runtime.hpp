@@ -1,0 +1,74 @@
+// WorkerRuntime: a worker's end of the cluster (Node's cluster.worker, seen from inside).
+//
+// attach() reads the environment the primary set, checks the primary is still there and
+// blocks SIGINT/SIGTERM into a signalfd (call it in main() before any thread starts).
+// run() says "online", follows the primary's listen instructions for the policy, says
+// "listening", then hands every accepted connection to the handler until the primary sends
+// "disconnect", SIGINT/SIGTERM arrives, request_stop() is called or the primary goes away
+// (IPC end of file). It never calls shutdown() on a listening socket, so leaving a shared
+// socket does not stop it for the other workers.
+// Thread-safety: send() and request_stop() from any thread; run() on one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "cluster/event_loop.hpp"
+#include "cluster/ipc_channel.hpp"
+#include "cluster/listen_policy.hpp"
+#include "cluster/signal_set.hpp"
+
+namespace clab::cluster {
+
+class WorkerRuntime {
+ public:
+  using ConnectionHandler = std::function<void(UniqueFd connection)>;
+  using MessageHandler = std::function<void(const nlohmann::json& message)>;
+
+  enum class StopReason { Disconnect, Signal, Requested, PrimaryGone, Failed };
+  struct Stopped {
+    StopReason reason;
+    int signal = 0;      // for StopReason::Signal
+    std::string detail;  // for StopReason::Failed
+  };
+
+  // Fails when this process was not started by a cluster primary.
+  static Result<std::unique_ptr<WorkerRuntime>> attach();
+
+  int id() const { return id_; }
+  int instance() const { return instance_; }
+
+  // Sends a user message to the primary (its "message" event). Thread-safe.
+  Status send(const nlohmann::json& message);
+  // Makes run() return with StopReason::Requested. Thread-safe.
+  void request_stop();
+
+  Stopped run(ConnectionHandler on_connection, MessageHandler on_message = {});
+
+  ~WorkerRuntime();
+
+ private:
+  WorkerRuntime(int id, int instance, IpcChannel channel, SignalSet signals, UniqueFd wake);
+  void on_channel_readable();
+  void on_listen(const IpcMessage& message);
+  void accept_connections();
+  void finish(Stopped stopped);
+  Status send_locked(const nlohmann::json& message);
+
+  int id_;
+  int instance_;
+  std::mutex send_mutex_;
+  IpcChannel channel_;
+  SignalSet signals_;
+  UniqueFd wake_;  // eventfd written by request_stop()
+  UniqueFd listener_;
+  EventLoop loop_;
+  ConnectionHandler on_connection_;
+  MessageHandler on_message_;
+  std::optional<Stopped> stopped_;
+};
+
+}  // namespace clab::cluster

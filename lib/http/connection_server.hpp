@@ -1,0 +1,58 @@
+// ConnectionServer: cpp-httplib's routing and HTTP/1.1 handling, fed with connections that
+// we accept ourselves (from a shared or SO_REUSEPORT socket, or handed over by the primary
+// in round-robin mode). cpp-httplib has no public API for that; its protected
+// process_request() serves one request from any httplib::Stream, and this class runs the
+// keep-alive loop around it on an ElasticThreadPool.
+//
+// The settings cpp-httplib gets wrong for a load test are fixed here (DEPENDENCIES.md):
+// TCP_NODELAY on every connection, keep-alive for 10,000 requests per connection instead of
+// 5, and a pool that grows to max_threads instead of 8.
+// Invariant: every open connection is in open_ until its loop ends and closes it.
+// Thread-safe: serve() and close_all() from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+
+#include "core/unique_fd.hpp"
+#include "http/elastic_thread_pool.hpp"
+
+namespace clab::http {
+
+struct ConnectionSettings {
+  std::size_t max_threads = 512;
+  std::size_t keep_alive_max_requests = 10000;
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  std::chrono::milliseconds read_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};
+};
+
+class ConnectionServer : public httplib::Server {
+ public:
+  explicit ConnectionServer(ConnectionSettings settings = {});
+  ~ConnectionServer() override;
+
+  // Serves one accepted connection on the pool until the client closes it, it idles past
+  // the keep-alive timeout or it reaches the keep-alive request limit.
+  void serve(UniqueFd connection);
+  // Shuts down every open connection and joins the pool. No request is served after it.
+  void close_all();
+
+  std::size_t open_connections() const;
+
+ private:
+  void keep_alive_loop(int fd);
+
+  ConnectionSettings settings_;
+  ElasticThreadPool pool_;
+  mutable std::mutex mutex_;
+  std::unordered_set<int> open_;
+  bool closing_ = false;
+};
+
+}  // namespace clab::http

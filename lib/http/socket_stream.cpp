@@ -1,0 +1,97 @@
+#include "http/socket_stream.hpp"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace clab::http {
+namespace {
+
+bool poll_for(int fd, short events, std::chrono::milliseconds timeout) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (n < 0 && errno == EINTR) continue;
+    return n > 0;
+  }
+}
+
+void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    port = ntohs(in6->sin6_port);
+  }
+  ip = text;
+}
+
+}  // namespace
+
+bool SocketStream::is_readable() const {
+  return has_buffered_input() || poll_for(fd_, POLLIN, read_timeout_);
+}
+
+bool SocketStream::is_writable() const {
+  return poll_for(fd_, POLLOUT, write_timeout_);
+}
+
+bool SocketStream::wait_readable(std::chrono::milliseconds timeout) const {
+  return has_buffered_input() || poll_for(fd_, POLLIN, timeout);
+}
+
+// Reads and writes try the socket first and poll only when it would block: one system
+// call per operation on a busy keep-alive connection.
+ssize_t SocketStream::read(char* ptr, size_t size) {
+  if (!has_buffered_input()) {
+    const bool direct = size >= buffer_.size();  // large reads bypass the buffer
+    char* target = direct ? ptr : buffer_.data();
+    const std::size_t capacity = direct ? size : buffer_.size();
+    ssize_t n = ::recv(fd_, target, capacity, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!poll_for(fd_, POLLIN, read_timeout_)) return -1;
+      n = ::recv(fd_, target, capacity, MSG_DONTWAIT);
+    }
+    if (n <= 0 || direct) return n;
+    begin_ = 0;
+    end_ = static_cast<std::size_t>(n);
+  }
+  const std::size_t count = std::min(size, end_ - begin_);
+  std::memcpy(ptr, buffer_.data() + begin_, count);
+  begin_ += count;
+  return static_cast<ssize_t>(count);
+}
+
+ssize_t SocketStream::write(const char* ptr, size_t size) {
+  ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (!poll_for(fd_, POLLOUT, write_timeout_)) return -1;
+    n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  return n;
+}
+
+void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    address_of(addr, ip, port);
+  }
+}
+
+void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    address_of(addr, ip, port);
+  }
+}
+
+}  // namespace clab::http
