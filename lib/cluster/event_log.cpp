@@ -75,7 +75,7 @@ ClusterEvents EventLog::events() {
   };
   events.stopping = [this](int signal, std::size_t live) {
     emit(fmt::format("Primary {} received {}, stopping {} worker{}", ::getpid(),
-                     signal_name(signal), live, live == 1 ? "" : "s"),
+                     proc::signal_name(signal), live, live == 1 ? "" : "s"),
          {{"event", "stopping"}, {"signal", signal}, {"workers", live}});
   };
   events.error = [this](const Error& e) { error(e); };

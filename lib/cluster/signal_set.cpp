@@ -3,8 +3,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <cstring>
-
 namespace clab::cluster {
 
 Result<SignalSet> SignalSet::block(std::initializer_list<int> signals) {
@@ -29,16 +27,6 @@ void unblock_all_signals() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
-const char* signal_name(int signal) {
-  const char* abbrev = ::sigabbrev_np(signal);
-  if (abbrev == nullptr) return "SIG?";
-  // sigabbrev_np gives "TERM"; keep a static table of prefixed names.
-  static thread_local char name[16];
-  std::strncpy(name, "SIG", sizeof name);
-  std::strncat(name, abbrev, sizeof name - 4);
-  return name;
 }
 
 }  // namespace clab::cluster

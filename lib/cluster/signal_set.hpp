@@ -30,7 +30,4 @@ class SignalSet {
 // Clears the calling thread's signal mask (async-signal-safe; for use after fork).
 void unblock_all_signals();
 
-// "SIGTERM", "SIGKILL"... for a signal number.
-const char* signal_name(int signal);
-
 }  // namespace clab::cluster

@@ -1,10 +1,7 @@
 #include "cluster/worker_handle.hpp"
 
-#include <sys/wait.h>
-
 #include <fmt/format.h>
 
-#include "cluster/signal_set.hpp"
 #include "cluster/wire.hpp"
 
 namespace clab::cluster {
@@ -23,16 +20,6 @@ std::string_view to_string(WorkerState state) {
       return "exited";
   }
   return "?";
-}
-
-ExitStatus ExitStatus::from_wait_status(int status) {
-  if (WIFSIGNALED(status)) return ExitStatus{-1, WTERMSIG(status)};
-  return ExitStatus{WEXITSTATUS(status), 0};
-}
-
-std::string ExitStatus::describe() const {
-  if (signal != 0) return fmt::format("signal {} ({})", signal, signal_name(signal));
-  return fmt::format("code {}", code);
 }
 
 Status Worker::send(const nlohmann::json& message, std::span<const int> fds) {

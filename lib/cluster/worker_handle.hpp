@@ -17,19 +17,14 @@
 #include <string_view>
 
 #include "cluster/ipc_channel.hpp"
+#include "proc/exit_status.hpp"
 
 namespace clab::cluster {
 
 enum class WorkerState { Starting, Online, Listening, Stopping, Exited };
 std::string_view to_string(WorkerState state);
 
-// How a process ended: an exit code or the signal that killed it.
-struct ExitStatus {
-  int code = -1;   // valid when signal == 0
-  int signal = 0;  // non-zero when killed by a signal
-  static ExitStatus from_wait_status(int status);
-  std::string describe() const;  // "code 0", "signal 9 (SIGKILL)"
-};
+using proc::ExitStatus;
 
 class Worker {
  public:

@@ -1,0 +1,170 @@
+#include "proc/child_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+
+extern char** environ;
+
+namespace clab::proc {
+namespace {
+
+std::vector<std::string> merged_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    bool replaced = false;
+    for (const auto& [key, value] : extra)
+      replaced |= entry.rfind(key + "=", 0) == 0;
+    if (!replaced) env.push_back(entry);
+  }
+  for (const auto& [key, value] : extra)
+    env.push_back(key + "=" + value);
+  return env;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings)
+    out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+std::string own_directory() {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return ".";
+  std::string p(path, static_cast<std::size_t>(n));
+  return p.substr(0, p.rfind('/'));
+}
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) {
+  if (options.argv.empty()) return Error{"spawn: empty command line"};
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return errno_error("pipe");
+  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+
+  std::vector<std::string> env = merged_environment(options.env);
+  std::vector<char*> envp = pointers_to(env);
+  std::vector<char*> argv = pointers_to(options.argv);
+  const std::string program = options.argv.front();
+
+  const pid_t pid = ::fork();
+  if (pid < 0) return errno_error("fork");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::dup2(write_end.get(), STDOUT_FILENO);
+    if (options.merge_stderr) ::dup2(write_end.get(), STDERR_FILENO);
+    ::execvpe(program.c_str(), argv.data(), envp.data());
+    const std::string message = "spawn " + program + ": " + std::strerror(errno) + "\n";
+    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also here, so the group exists before we return
+  write_end.reset();
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) return errno_error("pidfd_open");
+  return std::unique_ptr<ChildProcess>(
+      new ChildProcess(pid, std::move(read_end), std::move(pidfd), std::move(options.on_line)));
+}
+
+ChildProcess::ChildProcess(pid_t pid, UniqueFd output, UniqueFd pidfd,
+                           std::function<void(const std::string&)> on_line)
+    : pid_(pid),
+      output_(std::move(output)),
+      pidfd_(std::move(pidfd)),
+      on_line_(std::move(on_line)) {
+  reader_ = std::thread([this] { read_output(); });
+}
+
+ChildProcess::~ChildProcess() {
+  ::kill(-pid_, SIGKILL);  // the whole group: workers too
+  if (!exit_status_) {
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) == pid_) exit_status_ = ExitStatus::from_wait_status(status);
+  }
+  // Grandchildren may hold the pipe open a moment longer; they were SIGKILLed above.
+  if (reader_.joinable()) reader_.join();
+}
+
+void ChildProcess::read_output() {
+  std::string partial;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(output_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    partial.append(buffer, static_cast<std::size_t>(n));
+    std::size_t newline;
+    while ((newline = partial.find('\n')) != std::string::npos) {
+      std::string line = partial.substr(0, newline);
+      partial.erase(0, newline + 1);
+      if (on_line_) on_line_(line);
+      std::lock_guard lock(mutex_);
+      lines_.push_back(std::move(line));
+      changed_.notify_all();
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (!partial.empty()) lines_.push_back(partial);
+  output_ended_ = true;
+  changed_.notify_all();
+}
+
+std::optional<ChildProcess::LineMatch> ChildProcess::wait_for_line(
+    const std::regex& pattern, std::size_t* cursor, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    for (; *cursor < lines_.size(); ++*cursor) {
+      std::smatch match;
+      if (std::regex_search(lines_[*cursor], match, pattern)) {
+        ++*cursor;
+        return LineMatch(match.begin(), match.end());
+      }
+    }
+    if (output_ended_) return std::nullopt;
+    if (changed_.wait_until(lock, deadline) == std::cv_status::timeout &&
+        *cursor >= lines_.size()) {
+      return std::nullopt;
+    }
+  }
+}
+
+std::vector<std::string> ChildProcess::lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+void ChildProcess::signal(int signal) const {
+  ::kill(pid_, signal);
+}
+void ChildProcess::signal_group(int signal) const {
+  ::kill(-pid_, signal);
+}
+
+std::optional<ExitStatus> ChildProcess::wait(std::chrono::milliseconds timeout) {
+  if (exit_status_) return exit_status_;
+  pollfd p{pidfd_.get(), POLLIN, 0};
+  const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (ready <= 0) return std::nullopt;
+  int status = 0;
+  if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
+  exit_status_ = ExitStatus::from_wait_status(status);
+  return exit_status_;
+}
+
+}  // namespace clab::proc

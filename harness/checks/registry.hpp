@@ -1,0 +1,14 @@
+// The factory of each check; all_checks() (check.hpp) lists them. One line per check here
+// and in registry.cpp: explicit, so no check can silently drop out of a static library.
+#pragma once
+
+#include <memory>
+
+#include "check.hpp"
+
+namespace clab::harness {
+
+std::unique_ptr<Check> make_respawn_check();
+std::unique_ptr<Check> make_shared_state_check();
+
+}  // namespace clab::harness

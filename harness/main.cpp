@@ -1,0 +1,112 @@
+// harness: runs the pitfall checks on real processes and reports what it measured.
+//
+//   harness list                          the checks and what each one claims
+//   harness run [CHECK...] [--json] [--policy P]... [--workers N]
+//
+// Exit status: 0 every check passed, 1 a check failed, 2 usage error (e.g. unknown check).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+
+#include "check.hpp"
+#include "cli/cli_error.hpp"
+#include "core/text_table.hpp"
+#include "proc/child_process.hpp"
+
+namespace harness = clab::harness;
+
+namespace {
+
+void print_table(const std::vector<harness::CheckResult>& results) {
+  clab::TextTable table({"check", "policy", "result", "time", "figures"},
+                        {clab::TextTable::Align::Left, clab::TextTable::Align::Left,
+                         clab::TextTable::Align::Left, clab::TextTable::Align::Right});
+  for (const auto& r : results) {
+    table.add_row({r.check, r.variant, r.passed ? "PASS" : "FAIL",
+                   fmt::format("{:.1f} s", r.seconds), r.summary});
+  }
+  table.print();
+  std::set<std::string> notes;
+  for (const auto& r : results) {
+    for (const auto& f : r.failures)
+      fmt::print("FAIL {} ({}): {}\n", r.check, r.variant, f);
+    if (!r.note.empty()) notes.insert(fmt::format("note {}: {}", r.check, r.note));
+  }
+  for (const auto& n : notes)
+    fmt::print("{}\n", n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runs ClusterLab's pitfall checks on real processes.", "harness"};
+  app.require_subcommand(1);
+  auto* list = app.add_subcommand("list", "list the checks and their claims");
+  auto* run = app.add_subcommand("run", "run checks (all when none is named)");
+  std::vector<std::string> names, policies;
+  int workers = 2;
+  bool json = false;
+  run->add_option("checks", names, "checks to run");
+  run->add_option("--policy", policies, "listen policies to run against (default: all)")
+      ->check(CLI::IsMember({"round-robin", "shared", "reuseport"}));
+  run->add_option("--workers", workers, "workers per cluster")->check(CLI::Range(2, 64));
+  run->add_flag("--json", json, "print results as JSON");
+  if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
+
+  auto checks = harness::all_checks();
+  if (list->parsed()) {
+    clab::TextTable table({"check", "claim"});
+    for (const auto& c : checks)
+      table.add_row({c->name(), c->claim()});
+    table.print();
+    return 0;
+  }
+
+  std::set<std::string> known;
+  for (const auto& c : checks)
+    known.insert(c->name());
+  for (const auto& n : names) {
+    if (!known.count(n)) {
+      fmt::print(stderr, "harness: unknown check '{}' (see harness list)\n", n);
+      return clab::cli::kExitUsage;
+    }
+  }
+  harness::CheckContext context;
+  context.bin_dir = clab::proc::own_directory();
+  context.workers = workers;
+  if (!policies.empty()) {
+    context.policies.clear();
+    for (const auto& p : policies)
+      context.policies.push_back(*clab::cluster::parse_listen_policy(p));
+  }
+
+  std::vector<harness::CheckResult> results;
+  for (const auto& check : checks) {
+    if (!names.empty() && std::find(names.begin(), names.end(), check->name()) == names.end())
+      continue;
+    if (!json) fmt::print(stderr, "running {}...\n", check->name());
+    const auto start = std::chrono::steady_clock::now();
+    auto check_results = check->run(context);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (auto& r : check_results) {
+      r.seconds = seconds / static_cast<double>(check_results.size());
+      results.push_back(std::move(r));
+    }
+  }
+
+  const auto failed =
+      std::count_if(results.begin(), results.end(), [](auto& r) { return !r.passed; });
+  if (json) {
+    nlohmann::json out = {{"passed", failed == 0}, {"results", nlohmann::json::array()}};
+    for (const auto& r : results)
+      out["results"].push_back(r.to_json());
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    print_table(results);
+    fmt::print("harness: {} passed, {} failed\n", results.size() - static_cast<std::size_t>(failed),
+               failed);
+  }
+  return failed == 0 ? 0 : 1;
+}
