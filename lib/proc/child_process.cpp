@@ -144,6 +144,11 @@ std::optional<ChildProcess::LineMatch> ChildProcess::wait_for_line(
   }
 }
 
+bool ChildProcess::wait_for_output_end(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [this] { return output_ended_; });
+}
+
 std::vector<std::string> ChildProcess::lines() const {
   std::lock_guard lock(mutex_);
   return lines_;

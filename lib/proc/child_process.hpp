@@ -53,6 +53,8 @@ class ChildProcess {
   std::optional<LineMatch> wait_for_line(const std::regex& pattern, std::size_t* cursor,
                                          std::chrono::milliseconds timeout);
   std::vector<std::string> lines() const;
+  // Waits until the output pipe is closed (every process holding it has exited).
+  bool wait_for_output_end(std::chrono::milliseconds timeout);
 
   void signal(int signal) const;
   void signal_group(int signal) const;
