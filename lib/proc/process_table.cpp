@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace clab::proc {
 
@@ -58,6 +59,18 @@ std::vector<ProcessInfo> children_of(pid_t parent) {
 bool is_running(pid_t pid) {
   auto info = process_info(pid);
   return info && info->state != 'Z' && info->state != 'X';
+}
+
+std::vector<ProcessInfo> wait_until_group_stopped(pid_t group, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::vector<ProcessInfo> running;
+    for (const auto& p : processes_in_group(group)) {
+      if (p.state != 'Z' && p.state != 'X') running.push_back(p);
+    }
+    if (running.empty() || std::chrono::steady_clock::now() >= deadline) return running;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // /proc has no change event
+  }
 }
 
 }  // namespace clab::proc

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -22,5 +23,9 @@ std::vector<ProcessInfo> processes_in_group(pid_t group);
 std::vector<ProcessInfo> children_of(pid_t parent);
 // True while the pid names a process that is not a zombie.
 bool is_running(pid_t pid);
+// Polls /proc until no process of the group is running (zombies do not count) or the
+// deadline passes; returns what is still running then. For processes that are not our
+// children, whose exit we cannot wait for.
+std::vector<ProcessInfo> wait_until_group_stopped(pid_t group, std::chrono::milliseconds timeout);
 
 }  // namespace clab::proc

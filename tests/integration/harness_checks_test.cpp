@@ -1,0 +1,76 @@
+// Every harness check passes on every listen policy, and `harness run --json` says so in
+// a form a program can read.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "check.hpp"
+#include "proc/child_process.hpp"
+
+namespace clab::harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+class HarnessCheck : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HarnessCheck, PassesOnEveryPolicy) {
+  CheckContext context{.bin_dir = CLUSTERLAB_BIN_DIR};
+  for (auto& check : all_checks()) {
+    if (check->name() != GetParam()) continue;
+    const auto results = check->run(context);
+    EXPECT_EQ(results.size(), context.policies.size());
+    for (const auto& r : results) {
+      EXPECT_TRUE(r.passed) << r.check << " (" << r.variant << "): " << r.summary << "\n"
+                            << (r.failures.empty() ? "" : r.failures.front());
+      EXPECT_FALSE(r.figures.empty());
+    }
+    return;
+  }
+  FAIL() << "no check named " << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck, ::testing::Values("respawn", "shared-state"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
+TEST(HarnessProgram, RunJsonReportsEveryResultWithFigures) {
+  auto child =
+      proc::ChildProcess::spawn({.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/harness", "run",
+                                          "shared-state", "--json", "--policy", "round-robin"}});
+  ASSERT_TRUE(child.ok());
+  const auto status = (*child)->wait(120s);
+  ASSERT_TRUE(status.has_value());
+  ASSERT_TRUE((*child)->wait_for_output_end(5s));
+  std::string text;
+  for (const auto& l : (*child)->lines())
+    text += l + "\n";
+  const auto report = nlohmann::json::parse(text);
+  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(report["passed"].get<bool>());
+  ASSERT_EQ(report["results"].size(), 1u);
+  const auto& r = report["results"][0];
+  EXPECT_EQ(r["check"], "shared-state");
+  EXPECT_EQ(r["variant"], "round-robin");
+  EXPECT_EQ(r["figures"]["requests_sent"], 200);
+  EXPECT_EQ(r["figures"]["sum_of_counters"], 200);
+}
+
+TEST(HarnessProgram, ListNamesEveryCheck) {
+  auto child =
+      proc::ChildProcess::spawn({.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/harness", "list"}});
+  ASSERT_TRUE(child.ok());
+  ASSERT_TRUE((*child)->wait(30s).has_value());
+  ASSERT_TRUE((*child)->wait_for_output_end(5s));
+  std::string text;
+  for (const auto& l : (*child)->lines())
+    text += l + "\n";
+  for (const auto& check : all_checks())
+    EXPECT_NE(text.find(check->name()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clab::harness
