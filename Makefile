@@ -37,6 +37,7 @@ demo: build
 
 bench: build
 	@$(BIN)/bench-ipc --benchmark_min_time=0.2
+	@bench/cluster_throughput.sh $(BIN)
 
 lesson: build
 	@$(BIN)/lesson $(L)

@@ -49,7 +49,7 @@ std::size_t ElasticThreadPool::threads() const {
 
 std::size_t ElasticThreadPool::busy() const {
   std::lock_guard lock(mutex_);
-  return threads_.size() - idle_;
+  return threads_.size() > idle_ ? threads_.size() - idle_ : 0;
 }
 
 }  // namespace clab::http
