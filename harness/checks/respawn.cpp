@@ -11,10 +11,9 @@
 
 #include <algorithm>
 
-#include "check.hpp"
 #include "checks/registry.hpp"
-#include "cluster_under_test.hpp"
 #include "http_probe.hpp"
+#include "policy_check.hpp"
 #include "proc/process_table.hpp"
 
 namespace clab::harness {
@@ -35,7 +34,7 @@ bool wait_until_serving(std::uint16_t port, pid_t pid, int max_tries, int* tries
   return false;
 }
 
-class RespawnCheck final : public Check {
+class RespawnCheck final : public PolicyCheck {
  public:
   std::string name() const override { return "respawn"; }
   std::string claim() const override {
@@ -43,23 +42,8 @@ class RespawnCheck final : public Check {
            "behind";
   }
 
-  std::vector<CheckResult> run(const CheckContext& context) override {
-    std::vector<CheckResult> results;
-    for (auto policy : context.policies)
-      results.push_back(run_one(context, policy));
-    return results;
-  }
-
  private:
-  CheckResult run_one(const CheckContext& context, cluster::ListenPolicy policy) {
-    CheckResult r{.check = name(), .variant = std::string(to_string(policy))};
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return r;
-    }
-    auto& cluster = *started.value();
+  void run_on(ClusterUnderTest& cluster, const CheckContext& context, CheckResult& r) override {
     LightLoad load(cluster.port(), "/", /*connections=*/4, /*rate=*/100);
     r.expect(load.wait_for_ok(200, 10s), "the light load got no responses");
 
@@ -135,7 +119,6 @@ class RespawnCheck final : public Check {
         "on survivors, {} lost with the killed worker; {}/{} workers; {} left after stop",
         serving_ms, noticed_ms, listening_ms, tally.ok, failed_on_survivors, lost_with_victim,
         live_children, context.workers, leftovers.size());
-    return r;
   }
 };
 

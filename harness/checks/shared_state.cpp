@@ -13,10 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "check.hpp"
 #include "checks/registry.hpp"
-#include "cluster_under_test.hpp"
 #include "http_probe.hpp"
+#include "policy_check.hpp"
 
 namespace clab::harness {
 namespace {
@@ -26,33 +25,21 @@ struct WorkerCount {
   std::uint64_t highest = 0;    // the highest /count value it returned
 };
 
-class SharedStateCheck final : public Check {
+class SharedStateCheck final : public PolicyCheck {
  public:
   std::string name() const override { return "shared-state"; }
   std::string claim() const override {
     return "a counter in worker memory is per worker: N workers keep N different counts";
   }
 
-  std::vector<CheckResult> run(const CheckContext& context) override {
-    std::vector<CheckResult> results;
-    for (auto policy : context.policies)
-      results.push_back(run_one(context, policy));
-    return results;
-  }
-
  private:
   static constexpr int kClients = 4;
 
-  CheckResult run_one(const CheckContext& context, cluster::ListenPolicy policy) {
-    CheckResult r{.check = name(), .variant = std::string(to_string(policy))};
-    r.note = "fixed variant (/shared-count in SQLite or Redis) arrives with the coord/ backends";
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return r;
-    }
-    auto& cluster = *started.value();
+  std::string note() const override {
+    return "fixed variant (/shared-count in SQLite or Redis) arrives with the coord/ backends";
+  }
+
+  void run_on(ClusterUnderTest& cluster, const CheckContext& context, CheckResult& r) override {
     const int requests = context.workers * 100;
 
     std::mutex mutex;
@@ -112,7 +99,6 @@ class SharedStateCheck final : public Check {
         "{} requests sent; counters {} = {}; highest value any client saw {} "
         "(a shared counter would read {})",
         requests, counters, sum, highest, requests);
-    return r;
   }
 };
 

@@ -16,31 +16,18 @@
 
 #include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
-
-extern char** environ;
+#include "proc/exec_block.hpp"
 
 namespace clab::cluster {
 namespace {
 
 // The environment a worker starts with: ours without stale cluster variables, plus its own.
 std::vector<std::string> worker_environment(int id, int instance, int ipc_fd) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "CLUSTERLAB_", 11) != 0) env.emplace_back(*e);
-  }
-  env.push_back(fmt::format("{}={}", kEnvWorkerId, id));
-  env.push_back(fmt::format("{}={}", kEnvInstance, instance));
-  env.push_back(fmt::format("{}={}", kEnvIpcFd, ipc_fd));
-  env.push_back(fmt::format("{}={}", kEnvPrimaryPid, ::getpid()));
-  return env;
-}
-
-std::vector<char*> pointers_to(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
+  return proc::environment_with({{kEnvWorkerId, std::to_string(id)},
+                                 {kEnvInstance, std::to_string(instance)},
+                                 {kEnvIpcFd, std::to_string(ipc_fd)},
+                                 {kEnvPrimaryPid, std::to_string(::getpid())}},
+                                "CLUSTERLAB_");
 }
 
 std::string own_executable() {
@@ -121,8 +108,8 @@ void Primary::fork_worker(Slot& slot) {
 
   std::vector<std::string> env = worker_environment(id, slot.instance, child_end.get());
   std::vector<std::string> args = settings_.argv;
-  std::vector<char*> envp = pointers_to(env);
-  std::vector<char*> argv = pointers_to(args);
+  std::vector<char*> envp = proc::pointers_to(env);
+  std::vector<char*> argv = proc::pointers_to(args);
   const pid_t primary_pid = ::getpid();
 
   const pid_t pid = ::fork();
@@ -334,7 +321,14 @@ void Primary::accept_connections() {
     if (!connection) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
       if (errno == ECONNABORTED) continue;
-      return report(errno_error("accept"));
+      report(errno_error("accept"));
+      // Out of descriptors (or worse): leave connections in the backlog for a while rather
+      // than spin on a socket that stays readable.
+      set_accepting(false);
+      loop_.after(std::chrono::milliseconds(100), [this] {
+        if (!stopping_) set_accepting(next_round_robin_worker(false) != nullptr);
+      });
+      return;
     }
     Worker* worker = next_round_robin_worker(/*advance=*/true);
     // Hand it to the next worker; if that one is gone, the next after it.

@@ -1,6 +1,5 @@
 #include "cluster/worker_runtime.hpp"
 
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -117,12 +116,12 @@ void WorkerRuntime::on_channel_readable() {
   if (state.value() == IpcChannel::ReadState::Closed) finish({StopReason::PrimaryGone, 0, {}});
 }
 
-void WorkerRuntime::on_listen(const IpcMessage& message) {
+void WorkerRuntime::on_listen(IpcMessage& message) {
   const auto policy = parse_listen_policy(message.body.value("policy", ""));
   if (!policy) return finish({StopReason::Failed, 0, "listen: unknown policy"});
   if (*policy == ListenPolicy::Shared) {
     if (message.fds.size() != 1) return finish({StopReason::Failed, 0, "listen: no socket"});
-    listener_.reset(::fcntl(message.fds.front().get(), F_DUPFD_CLOEXEC, 0));
+    listener_ = std::move(message.fds.front());
   } else if (*policy == ListenPolicy::ReusePort) {
     auto fd = bind_tcp(message.body.value("host", "127.0.0.1"),
                        message.body.value("port", std::uint16_t{0}), {.reuse_port = true});
@@ -140,7 +139,16 @@ void WorkerRuntime::on_listen(const IpcMessage& message) {
 void WorkerRuntime::accept_connections() {
   for (;;) {
     UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!connection) return;  // EAGAIN: another worker won the race, or none left
+    if (!connection) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: leave the connection in the backlog and look again later,
+        // rather than spinning on a socket that stays readable.
+        (void)loop_.modify(listener_.get(), 0);
+        loop_.after(std::chrono::milliseconds(100),
+                    [this] { (void)loop_.modify(listener_.get(), EPOLLIN); });
+      }
+      return;  // EAGAIN: another worker won the race, or none is left
+    }
     on_connection_(std::move(connection));
   }
 }

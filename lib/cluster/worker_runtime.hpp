@@ -53,7 +53,7 @@ class WorkerRuntime {
  private:
   WorkerRuntime(int id, int instance, IpcChannel channel, SignalSet signals, UniqueFd wake);
   void on_channel_readable();
-  void on_listen(const IpcMessage& message);
+  void on_listen(IpcMessage& message);
   void accept_connections();
   void finish(Stopped stopped);
   Status send_locked(const nlohmann::json& message);

@@ -1,5 +1,7 @@
 #include "proc/child_process.hpp"
 
+#include "proc/exec_block.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,36 +12,7 @@
 #include <climits>
 #include <cstring>
 
-extern char** environ;
-
 namespace clab::proc {
-namespace {
-
-std::vector<std::string> merged_environment(
-    const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    bool replaced = false;
-    for (const auto& [key, value] : extra)
-      replaced |= entry.rfind(key + "=", 0) == 0;
-    if (!replaced) env.push_back(entry);
-  }
-  for (const auto& [key, value] : extra)
-    env.push_back(key + "=" + value);
-  return env;
-}
-
-std::vector<char*> pointers_to(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-}  // namespace
-
 std::string own_directory() {
   char path[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
@@ -54,7 +27,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) 
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return errno_error("pipe");
   UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
 
-  std::vector<std::string> env = merged_environment(options.env);
+  std::vector<std::string> env = environment_with(options.env);
   std::vector<char*> envp = pointers_to(env);
   std::vector<char*> argv = pointers_to(options.argv);
   const std::string program = options.argv.front();

@@ -2,12 +2,13 @@
 // what was expected, and exit status 2.
 #include <gtest/gtest.h>
 
-#include "proc/child_process.hpp"
+#include "support/run_program.hpp"
 
 namespace clab {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::run_program;
 
 struct BadArguments {
   std::string name;
@@ -18,17 +19,10 @@ struct BadArguments {
 class CliArguments : public ::testing::TestWithParam<BadArguments> {};
 
 TEST_P(CliArguments, OneClearLineAndExitStatus2) {
-  std::vector<std::string> argv = GetParam().argv;
-  argv[0] = std::string(CLUSTERLAB_BIN_DIR) + "/" + argv[0];
-  auto child = proc::ChildProcess::spawn({.argv = argv, .merge_stderr = true});
-  ASSERT_TRUE(child.ok());
-  const auto status = (*child)->wait(10s);
-  ASSERT_TRUE(status.has_value());
-  EXPECT_EQ(status->code, 2);
-  ASSERT_TRUE((*child)->wait_for_output_end(5s));
-  const auto lines = (*child)->lines();
-  ASSERT_EQ(lines.size(), 1u) << "expected one line, got " << lines.size();
-  EXPECT_NE(lines[0].find(GetParam().says), std::string::npos) << lines[0];
+  const auto run = run_program(GetParam().argv, 10s);
+  EXPECT_EQ(run.code(), 2);
+  ASSERT_EQ(run.lines.size(), 1u) << run.text();
+  EXPECT_NE(run.lines[0].find(GetParam().says), std::string::npos) << run.lines[0];
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -52,18 +46,10 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(CliArguments, HelpExitsZeroAndListsTheFlags) {
-  auto child = proc::ChildProcess::spawn(
-      {.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/native-cluster", "--help"}});
-  ASSERT_TRUE(child.ok());
-  const auto status = (*child)->wait(10s);
-  ASSERT_TRUE(status.has_value());
-  EXPECT_EQ(status->code, 0);
-  ASSERT_TRUE((*child)->wait_for_output_end(5s));
-  std::string all;
-  for (const auto& l : (*child)->lines())
-    all += l + "\n";
+  const auto run = run_program({"native-cluster", "--help"}, 10s);
+  EXPECT_EQ(run.code(), 0);
   for (const char* flag : {"--workers", "--port", "--policy", "--json", "--threads"}) {
-    EXPECT_NE(all.find(flag), std::string::npos) << flag;
+    EXPECT_NE(run.text().find(flag), std::string::npos) << flag;
   }
 }
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check.hpp"
-#include "proc/child_process.hpp"
+#include "support/run_program.hpp"
 
 namespace clab::harness {
 namespace {
@@ -38,18 +38,12 @@ INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck, ::testing::Values("respawn", "sha
                          });
 
 TEST(HarnessProgram, RunJsonReportsEveryResultWithFigures) {
-  auto child =
-      proc::ChildProcess::spawn({.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/harness", "run",
-                                          "shared-state", "--json", "--policy", "round-robin"}});
-  ASSERT_TRUE(child.ok());
-  const auto status = (*child)->wait(120s);
-  ASSERT_TRUE(status.has_value());
-  ASSERT_TRUE((*child)->wait_for_output_end(5s));
-  std::string text;
-  for (const auto& l : (*child)->lines())
-    text += l + "\n";
-  const auto report = nlohmann::json::parse(text);
-  EXPECT_EQ(status->code, 0);
+  const auto run = testing::run_program(
+      {"harness", "run", "shared-state", "--json", "--policy", "round-robin"}, 120s,
+      /*merge_stderr=*/false);
+  ASSERT_TRUE(run.status.has_value());
+  EXPECT_EQ(run.code(), 0);
+  const auto report = nlohmann::json::parse(run.text());
   EXPECT_TRUE(report["passed"].get<bool>());
   ASSERT_EQ(report["results"].size(), 1u);
   const auto& r = report["results"][0];
@@ -60,16 +54,11 @@ TEST(HarnessProgram, RunJsonReportsEveryResultWithFigures) {
 }
 
 TEST(HarnessProgram, ListNamesEveryCheck) {
-  auto child =
-      proc::ChildProcess::spawn({.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/harness", "list"}});
-  ASSERT_TRUE(child.ok());
-  ASSERT_TRUE((*child)->wait(30s).has_value());
-  ASSERT_TRUE((*child)->wait_for_output_end(5s));
-  std::string text;
-  for (const auto& l : (*child)->lines())
-    text += l + "\n";
-  for (const auto& check : all_checks())
-    EXPECT_NE(text.find(check->name()), std::string::npos);
+  const auto run = testing::run_program({"harness", "list"}, 30s);
+  EXPECT_EQ(run.code(), 0);
+  for (const auto& check : all_checks()) {
+    EXPECT_NE(run.text().find(check->name()), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,71 @@
+// A program for the Primary/WorkerRuntime API test: the primary sends each worker a
+// message when it listens; workers echo it back; after both echoes the primary kills one
+// worker (SIGKILL through Worker::kill) and disconnects the other, then stops once both
+// have exited. Every event is printed as a JSON line for the test to read.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/environment.hpp"
+#include "cluster/primary.hpp"
+#include "cluster/worker_runtime.hpp"
+
+namespace cluster = clab::cluster;
+
+namespace {
+
+void print(const nlohmann::json& line) {
+  fmt::print("{}\n", line.dump());
+  std::fflush(stdout);
+}
+
+int run_worker() {
+  auto runtime = cluster::WorkerRuntime::attach();
+  if (!runtime) return 1;
+  auto& worker = *runtime.value();
+  worker.run([](clab::UniqueFd) {},
+             [&worker](const nlohmann::json& m) {
+               (void)worker.send({{"echo", m}, {"from", worker.id()}});
+             });
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (cluster::is_worker()) return run_worker();
+
+  cluster::ClusterSettings settings{.workers = 2};
+  settings.argv.assign(argv, argv + argc);
+  int echoes = 0;
+  cluster::Primary* primary_ptr = nullptr;
+  cluster::ClusterEvents events;
+  events.online = [](cluster::Worker& w) { print({{"event", "online"}, {"id", w.id()}}); };
+  events.listening = [](cluster::Worker& w) {
+    print({{"event", "listening"}, {"id", w.id()}});
+    (void)w.send({{"hello", w.id()}});
+  };
+  events.message = [&](cluster::Worker& w, const nlohmann::json& m) {
+    print({{"event", "message"}, {"id", w.id()}, {"body", m}});
+    if (++echoes < 2) return;
+    auto workers = primary_ptr->workers();
+    workers.at(0)->kill(SIGKILL);
+    workers.at(1)->disconnect();
+  };
+  events.disconnect = [](cluster::Worker& w) { print({{"event", "disconnect"}, {"id", w.id()}}); };
+  events.exit = [&](cluster::Worker& w, const cluster::ExitStatus& s,
+                    const cluster::RespawnDecision& d) {
+    print({{"event", "exit"},
+           {"id", w.id()},
+           {"code", s.code},
+           {"signal", s.signal},
+           {"respawned", d.action == cluster::RespawnDecision::Action::Restart}});
+    if (primary_ptr->workers().empty()) primary_ptr->stop();
+  };
+  cluster::Primary primary(settings, events);
+  primary_ptr = &primary;
+  if (!primary.start()) return 1;
+  print({{"event", "primary"}, {"port", primary.port()}});
+  return primary.run();
+}
