@@ -28,7 +28,8 @@ class EchoProcess {
         auto m = channel.receive(60000);
         if (!m || !m.value()) ::_exit(0);
         std::vector<int> fds;
-        for (auto& fd : (*m.value()).fds) fds.push_back(fd.get());
+        for (auto& fd : (*m.value()).fds)
+          fds.push_back(fd.get());
         if (!channel.send((*m.value()).body, fds) || !channel.flush_blocking(60000)) ::_exit(1);
       }
     }
@@ -47,13 +48,15 @@ class EchoProcess {
 
 void round_trip(benchmark::State& state, bool with_fd) {
   EchoProcess echo;
-  const nlohmann::json message = {{"clab", "connection"}, {"seq", 0}, {"payload", std::string(state.range(0), 'x')}};
+  const nlohmann::json message = {
+      {"clab", "connection"}, {"seq", 0}, {"payload", std::string(state.range(0), 'x')}};
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) state.SkipWithError("pipe failed");
   UniqueFd keep_read(pipe_fds[0]), keep_write(pipe_fds[1]);
   const int fd = pipe_fds[1];
   for (auto _ : state) {
-    if (!echo.channel().send(message, with_fd ? std::span<const int>(&fd, 1) : std::span<const int>{}) ||
+    if (!echo.channel().send(message,
+                             with_fd ? std::span<const int>(&fd, 1) : std::span<const int>{}) ||
         !echo.channel().flush_blocking(5000)) {
       state.SkipWithError("send failed");
       break;
@@ -69,8 +72,12 @@ void round_trip(benchmark::State& state, bool with_fd) {
   state.SetBytesProcessed(state.iterations() * 2 * state.range(0));
 }
 
-void BM_IpcRoundTrip(benchmark::State& state) { round_trip(state, false); }
-void BM_IpcRoundTripWithFd(benchmark::State& state) { round_trip(state, true); }
+void BM_IpcRoundTrip(benchmark::State& state) {
+  round_trip(state, false);
+}
+void BM_IpcRoundTripWithFd(benchmark::State& state) {
+  round_trip(state, true);
+}
 BENCHMARK(BM_IpcRoundTrip)->Arg(16)->Arg(1024)->Arg(64 * 1024)->UseRealTime();
 BENCHMARK(BM_IpcRoundTripWithFd)->Arg(16)->UseRealTime();
 

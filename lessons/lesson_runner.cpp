@@ -40,7 +40,7 @@ bool LessonRunner::run(const Lesson& lesson) {
     const Step& step = lesson.steps[i];
     say(step.prose);
     if (!pause_before(step, i, lesson.steps.size())) {
-      say("Lesson left before the end.\n");
+      say("\nLesson left before the end.\n");
       stop_all_background();
       return true;
     }
