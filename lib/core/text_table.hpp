@@ -12,11 +12,12 @@ namespace clab {
 class TextTable {
  public:
   enum class Align { Left, Right };
+  enum class Style { Plain, Boxed };  // Boxed: box-drawing borders, as autocannon prints
 
   explicit TextTable(std::vector<std::string> header, std::vector<Align> align = {});
   void add_row(std::vector<std::string> cells);
-  std::string render() const;
-  void print(std::FILE* out = stdout) const;
+  std::string render(Style style = Style::Plain) const;
+  void print(std::FILE* out = stdout, Style style = Style::Plain) const;
 
  private:
   std::vector<std::string> header_;

@@ -1,0 +1,103 @@
+// loadgen against a real native-cluster: its counts agree with the server's, its report has
+// autocannon's tables and the per-worker table, and a server dying mid-run is counted, not
+// fatal.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster_under_test.hpp"
+#include "http_probe.hpp"
+#include "support/run_program.hpp"
+
+namespace clab::harness {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_program;
+
+std::string url(const ClusterUnderTest& cluster, const std::string& path) {
+  return "http://127.0.0.1:" + std::to_string(cluster.port()) + path;
+}
+
+// The sum of every worker's /count, read with one fresh request per worker (round-robin
+// hands consecutive connections to consecutive workers); each read adds one, taken off.
+std::uint64_t server_count(const ClusterUnderTest& cluster, int workers) {
+  std::uint64_t total = 0;
+  for (int i = 0; i < workers; ++i) {
+    const auto reply = fetch(cluster.port(), "/count");
+    total += nlohmann::json::parse(reply.body)["count"].get<std::uint64_t>() - 1;
+  }
+  return total;
+}
+
+class Loadgen : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = ClusterUnderTest::start({.bin_dir = CLUSTERLAB_BIN_DIR, .workers = 2});
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    cluster_ = std::move(started.value());
+  }
+  std::unique_ptr<ClusterUnderTest> cluster_;
+};
+
+TEST_F(Loadgen, JsonCountsMatchTheServersOwnCount) {
+  const auto run = run_program({"loadgen", "-c", "20", "-d", "2", "--json", url(*cluster_, "/count")},
+                               60s, /*merge_stderr=*/false);
+  ASSERT_EQ(run.code(), 0) << run.text();
+  const auto report = nlohmann::json::parse(run.text());
+  const std::uint64_t responses = report["responses"];
+  EXPECT_GT(responses, 1000u);
+  EXPECT_EQ(report["sent"].get<std::uint64_t>(),
+            responses + report["requestErrors"].get<std::uint64_t>() +
+                report["timeouts"].get<std::uint64_t>() + report["unansweredAtEnd"].get<std::uint64_t>());
+  EXPECT_EQ(report["errors"], 0);
+  EXPECT_EQ(responses, server_count(*cluster_, 2));
+  EXPECT_EQ(report["statusCodeStats"]["200"], responses);
+  ASSERT_EQ(report["workers"].size(), 2u);
+  EXPECT_GT(report["fairness"].get<double>(), 0.95) << "round-robin with 20 connections";
+}
+
+TEST_F(Loadgen, AmountSendsExactlyThatManyRequests) {
+  const auto run = run_program({"loadgen", "-c", "7", "-p", "3", "-a", "1000", "-j", url(*cluster_, "/count")},
+                               60s, /*merge_stderr=*/false);
+  ASSERT_EQ(run.code(), 0) << run.text();
+  const auto report = nlohmann::json::parse(run.text());
+  EXPECT_EQ(report["responses"], 1000);
+  EXPECT_EQ(report["sent"], 1000);
+  EXPECT_EQ(server_count(*cluster_, 2), 1000u);
+}
+
+TEST_F(Loadgen, PrintsAutocannonsTablesAndThePerWorkerTable) {
+  const auto run = run_program({"loadgen", "-c", "10", "-d", "1", "-l", "--renderStatusCodes", url(*cluster_, "/")},
+                               60s);
+  ASSERT_EQ(run.code(), 0) << run.text();
+  for (const char* part : {"Running 1s test @ http://127.0.0.1:", "│ Latency │", "│ Req/Sec   │",
+                           "│ Bytes/Sec │", "# of samples: 1", "│ Worker │ Requests │ Share │",
+                           "Jain's fairness index:", "requests in", "99.999% │", "│ Code │"}) {
+    EXPECT_NE(run.text().find(part), std::string::npos) << part << "\n" << run.text();
+  }
+}
+
+TEST_F(Loadgen, AServerThatDiesMidRunIsCountedNotFatal) {
+  auto loadgen = proc::ChildProcess::spawn(
+      {.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/loadgen", "-c", "10", "-d", "3", "-j", url(*cluster_, "/count")}});
+  ASSERT_TRUE(loadgen.ok());
+  // Wait until the load is running (the server has counted some of it), then kill it all.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (server_count(*cluster_, 2) < 200) ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+  ::kill(-cluster_->primary_pid(), SIGKILL);
+  const auto status = (*loadgen)->wait(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 0);
+  ASSERT_TRUE((*loadgen)->wait_for_output_end(5s));
+  std::string text;
+  for (const auto& l : (*loadgen)->lines()) text += l;
+  const auto report = nlohmann::json::parse(text);
+  EXPECT_GT(report["responses"].get<std::uint64_t>(), 0u);
+  EXPECT_GT(report["errors"].get<std::uint64_t>(), 0u) << "the refused reconnects are errors";
+  EXPECT_GT(report["connectErrors"].get<std::uint64_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace clab::harness
