@@ -218,13 +218,14 @@ void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
     case RespawnDecision::Action::Stop:
       break;
   }
-  if (accepting_ == false && !stopping_) set_accepting(next_round_robin_worker(false) != nullptr);
+  if (!stopping_) dispatch_pending();
 }
 
 void Primary::close_channel(Worker& worker) {
   if (!worker.channel_.is_open()) return;
   loop_.remove(worker.channel_.fd());
   worker.channel_.close();
+  reclaim_unacked(worker);
   if (events_.disconnect) events_.disconnect(worker);
 }
 
@@ -238,7 +239,7 @@ void Primary::on_channel_event(Worker& worker, std::uint32_t events) {
   if (events & EPOLLOUT) {
     if (auto s = worker.channel_.flush(); !s) return close_channel(worker);
     update_channel_interest(worker);
-    if (!worker.channel_.has_pending_output() && !stopping_) set_accepting(true);
+    if (!worker.channel_.has_pending_output() && !stopping_) dispatch_pending();
   }
   if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
   std::vector<IpcMessage> messages;
@@ -248,7 +249,7 @@ void Primary::on_channel_event(Worker& worker, std::uint32_t events) {
     if (command.empty()) {
       if (events_.message) events_.message(worker, message.body);
     } else {
-      on_internal_message(worker, command);
+      on_internal_message(worker, command, message.body);
     }
   }
   if (!state) {
@@ -259,7 +260,13 @@ void Primary::on_channel_event(Worker& worker, std::uint32_t events) {
   }
 }
 
-void Primary::on_internal_message(Worker& worker, const std::string& command) {
+void Primary::on_internal_message(Worker& worker, const std::string& command,
+                                  const nlohmann::json& body) {
+  if (command == wire::kAccepted) {
+    worker.unacked_.erase(body.value("seq", std::uint64_t{0}));
+    dispatch_pending();
+    return;
+  }
   if (command == wire::kOnline && worker.state_ == WorkerState::Starting) {
     worker.state_ = WorkerState::Online;
     if (events_.online) events_.online(worker);
@@ -271,7 +278,7 @@ void Primary::on_internal_message(Worker& worker, const std::string& command) {
   } else if (command == wire::kListening && worker.state_ == WorkerState::Online) {
     worker.state_ = WorkerState::Listening;
     if (events_.listening) events_.listening(worker);
-    if (!stopping_) set_accepting(true);
+    if (!stopping_) dispatch_pending();
   }
 }
 
@@ -296,7 +303,7 @@ Worker* Primary::next_round_robin_worker(bool advance) {
   std::vector<Worker*> ready;
   for (auto& [pid, worker] : workers_) {
     if (worker->state_ == WorkerState::Listening && worker->channel_.is_open() &&
-        !worker->channel_.has_pending_output()) {
+        !worker->channel_.has_pending_output() && worker->unacked_.size() < kMaxUnacked) {
       ready.push_back(worker.get());
     }
   }
@@ -330,19 +337,35 @@ void Primary::accept_connections() {
       });
       return;
     }
-    Worker* worker = next_round_robin_worker(/*advance=*/true);
-    // Hand it to the next worker; if that one is gone, the next after it.
-    for (;;) {
-      const int fd = connection.get();
-      if (worker->send(wire::internal(wire::kConnection), std::span<const int>(&fd, 1))) {
-        update_channel_interest(*worker);
-        break;
-      }
-      close_channel(*worker);
-      worker = next_round_robin_worker(/*advance=*/true);
-      if (worker == nullptr) return set_accepting(false);  // the connection is dropped
-    }
+    pending_.push_back(std::move(connection));
+    dispatch_pending();
   }
+}
+
+void Primary::dispatch_pending() {
+  while (!pending_.empty()) {
+    Worker* worker = next_round_robin_worker(/*advance=*/true);
+    if (worker == nullptr) break;
+    const std::uint64_t seq = next_connection_seq_++;
+    nlohmann::json message = wire::internal(wire::kConnection);
+    message["seq"] = seq;
+    const int fd = pending_.front().get();
+    if (!worker->send(message, std::span<const int>(&fd, 1))) {
+      close_channel(*worker);  // gone: its unacknowledged connections come back to pending_
+      continue;
+    }
+    worker->unacked_.emplace(seq, std::move(pending_.front()));
+    pending_.pop_front();
+    update_channel_interest(*worker);
+  }
+  if (!stopping_) set_accepting(pending_.size() < kMaxPending && next_round_robin_worker(false) != nullptr);
+}
+
+void Primary::reclaim_unacked(Worker& worker) {
+  for (auto it = worker.unacked_.rbegin(); it != worker.unacked_.rend(); ++it) {
+    pending_.push_front(std::move(it->second));  // oldest first, ahead of newer arrivals
+  }
+  worker.unacked_.clear();
 }
 
 void Primary::report(const Error& error) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -84,13 +85,17 @@ class Primary {
   void on_signal();
   void reap_children();
   void on_channel_event(Worker& worker, std::uint32_t events);
-  void on_internal_message(Worker& worker, const std::string& command);
+  void on_internal_message(Worker& worker, const std::string& command, const nlohmann::json& body);
   void send_listen_instructions(Worker& worker);
   void on_worker_exit(Worker& worker, const ExitStatus& status);
   void close_channel(Worker& worker);
   void update_channel_interest(Worker& worker);
   // Round-robin: accept pending connections and hand each to the next available worker.
   void accept_connections();
+  // Round-robin: hands every pending connection to a worker that can take one now.
+  void dispatch_pending();
+  // Takes back the connections a worker never acknowledged, to hand them to others.
+  void reclaim_unacked(Worker& worker);
   // The worker next in rotation that can take a connection now; nullptr when none can.
   Worker* next_round_robin_worker(bool advance);
   void set_accepting(bool on);
@@ -108,6 +113,10 @@ class Primary {
   std::map<pid_t, std::unique_ptr<Worker>> workers_;  // live processes by pid
   int next_worker_id_ = 1;
   std::size_t round_robin_cursor_ = 0;
+  std::uint64_t next_connection_seq_ = 1;
+  std::deque<UniqueFd> pending_;  // round-robin: accepted, waiting for a worker
+  static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
+  static constexpr std::size_t kMaxPending = 4096;
   bool accepting_ = false;
   bool stopping_ = false;
   bool killed_any_ = false;

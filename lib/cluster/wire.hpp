@@ -4,9 +4,12 @@
 //
 //   worker -> primary  {"clab":"online"}      the process runs and reads its channel
 //                      {"clab":"listening"}   it accepts connections now
+//                      {"clab":"accepted", "seq":N}  round-robin: it took connection N
 //   primary -> worker  {"clab":"listen", "policy":..., "host":..., "port":...}
 //                         (shared: the listening socket travels with it)
-//                      {"clab":"connection"}  round-robin: one accepted socket with it
+//                      {"clab":"connection", "seq":N}  round-robin: one accepted socket
+//                         with it; the primary keeps its own copy until "accepted", and
+//                         hands it to another worker if this one dies first (as Node does)
 //                      {"clab":"disconnect"}  stop accepting and exit
 #pragma once
 
@@ -20,6 +23,7 @@ inline constexpr const char* kOnline = "online";
 inline constexpr const char* kListening = "listening";
 inline constexpr const char* kListen = "listen";
 inline constexpr const char* kConnection = "connection";
+inline constexpr const char* kAccepted = "accepted";
 inline constexpr const char* kDisconnect = "disconnect";
 
 inline nlohmann::json internal(const char* command) {

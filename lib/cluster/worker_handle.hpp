@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -60,6 +62,8 @@ class Worker {
   WorkerState state_ = WorkerState::Starting;
   Clock::time_point started_at_ = Clock::now();
   bool stop_requested_ = false;
+  // Round-robin: connections handed over but not yet acknowledged, by sequence number.
+  std::map<std::uint64_t, UniqueFd> unacked_;
 };
 
 }  // namespace clab::cluster

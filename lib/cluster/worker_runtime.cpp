@@ -103,6 +103,10 @@ void WorkerRuntime::on_channel_readable() {
   for (auto& message : messages) {
     const std::string command = wire::command_of(message.body);
     if (command == wire::kConnection && message.fds.size() == 1) {
+      // Acknowledge before serving: from here on the primary will not hand it elsewhere.
+      nlohmann::json ack = wire::internal(wire::kAccepted);
+      ack["seq"] = message.body.value("seq", std::uint64_t{0});
+      (void)send(ack);
       on_connection_(std::move(message.fds.front()));
     } else if (command == wire::kListen) {
       on_listen(message);
