@@ -8,7 +8,9 @@
 
 namespace clab::harness {
 
+std::unique_ptr<Check> make_load_distribution_check();
 std::unique_ptr<Check> make_respawn_check();
+std::unique_ptr<Check> make_reuseport_drop_check();
 std::unique_ptr<Check> make_shared_state_check();
 
 }  // namespace clab::harness

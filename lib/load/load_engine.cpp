@@ -30,11 +30,14 @@ using std::chrono::microseconds;
 using std::chrono::nanoseconds;
 
 std::int64_t epoch_ms() {
-  return duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-nanoseconds seconds_to_ns(double s) { return nanoseconds(static_cast<std::int64_t>(s * 1e9)); }
+nanoseconds seconds_to_ns(double s) {
+  return nanoseconds(static_cast<std::int64_t>(s * 1e9));
+}
 
 // What the threads share: read-mostly settings, and the few counters that must be global
 // (the -a budget and the -B error count), touched only in those modes or on errors.
@@ -42,11 +45,11 @@ struct Shared {
   const LoadOptions& options;
   std::string request;
   sockaddr_in address{};
-  Clock::time_point start;          // load begins (warm-up included)
-  Clock::time_point measure_start;  // recording begins
-  Clock::time_point end;            // no new request after this (duration mode)
-  std::atomic<std::int64_t> budget{0};      // -a: requests left to issue
-  std::atomic<std::uint64_t> errors{0};     // -B: errors so far
+  Clock::time_point start;               // load begins (warm-up included)
+  Clock::time_point measure_start;       // recording begins
+  Clock::time_point end;                 // no new request after this (duration mode)
+  std::atomic<std::int64_t> budget{0};   // -a: requests left to issue
+  std::atomic<std::uint64_t> errors{0};  // -B: errors so far
   std::atomic<bool> bail{false};
 };
 
@@ -172,7 +175,8 @@ void EngineThread::close_and_reconnect(Connection& c, bool count_in_flight_as_er
   } else {
     // Asked to close gracefully: the requests it did not answer are sent again.
     stats_.sent -= c.in_flight.size();
-    for (const auto& r : c.in_flight) c.to_resend.push_back(r.intended);
+    for (const auto& r : c.in_flight)
+      c.to_resend.push_back(r.intended);
   }
   c.in_flight.clear();
   c.outbox.clear();
@@ -184,8 +188,8 @@ void EngineThread::close_and_reconnect(Connection& c, bool count_in_flight_as_er
 void EngineThread::sample(Clock::time_point now, std::uint64_t bytes) {
   const auto since = now - shared_.measure_start;
   const auto last = static_cast<std::size_t>(std::max(1.0, std::ceil(options_.duration_s))) - 1;
-  std::size_t second = static_cast<std::size_t>(std::max<std::int64_t>(
-      0, duration_cast<std::chrono::seconds>(since).count()));
+  std::size_t second = static_cast<std::size_t>(
+      std::max<std::int64_t>(0, duration_cast<std::chrono::seconds>(since).count()));
   if (options_.amount == 0) second = std::min(second, last);  // the drain joins the last second
   if (stats_.requests_per_second.size() <= second) {
     stats_.requests_per_second.resize(second + 1);
@@ -195,7 +199,8 @@ void EngineThread::sample(Clock::time_point now, std::uint64_t bytes) {
   stats_.bytes_per_second[second] += bytes;
 }
 
-void EngineThread::on_response(Connection& c, const ParsedResponse& response, Clock::time_point now) {
+void EngineThread::on_response(Connection& c, const ParsedResponse& response,
+                               Clock::time_point now) {
   if (c.in_flight.empty()) return;  // a response nobody asked for: ignore it
   const Connection::InFlight request = c.in_flight.front();
   c.in_flight.pop_front();
@@ -230,7 +235,10 @@ bool EngineThread::consume(Connection& c, std::string_view data) {
     const ParsedResponse response = c.parser.response();
     on_response(c, response, now);
     if (!response.keep_alive) {
-      close_and_reconnect(c, false, now);
+      // Paced connections reconnect when their next request is due, as a client that
+      // opens a connection per request would; unpaced ones at once.
+      const bool lazy = interval_.count() > 0 && c.in_flight.empty();
+      close_and_reconnect(c, false, lazy ? std::max(now, c.next_intended) : now);
       return false;
     }
   }
@@ -259,12 +267,14 @@ void EngineThread::on_readable(Connection& c) {
     if (n < 0 && errno == EINTR) continue;
     // End of file or a reset.
     const auto now = Clock::now();
-    if (n == 0 && c.parser.in_progress() && c.parser.finish_at_eof() == ResponseParser::State::Complete) {
+    if (n == 0 && c.parser.in_progress() &&
+        c.parser.finish_at_eof() == ResponseParser::State::Complete) {
       on_response(c, c.parser.response(), now);
     }
     if (!c.in_flight.empty()) {
       count_error(c, c.in_flight.size(),
-                  n == 0 ? "connection closed by the server" : fmt::format("read: {}", std::strerror(errno)));
+                  n == 0 ? "connection closed by the server"
+                         : fmt::format("read: {}", std::strerror(errno)));
     }
     close_and_reconnect(c, true, now);
     return;
@@ -288,7 +298,8 @@ void EngineThread::flush(Connection& c) {
 }
 
 void EngineThread::send_requests(Connection& c, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) c.outbox += shared_.request;
+  for (std::size_t i = 0; i < count; ++i)
+    c.outbox += shared_.request;
   flush(c);
 }
 
@@ -359,7 +370,8 @@ Clock::time_point EngineThread::next_wakeup(Clock::time_point now) const {
   const bool ending = stopping(now);
   for (const auto& c : connections_) {
     if (!c.fd && !ending) wake = std::min(wake, c.reconnect_at);
-    if (interval_.count() > 0 && c.fd && !c.connecting && c.in_flight.size() < static_cast<std::size_t>(options_.pipelining)) {
+    if (interval_.count() > 0 && c.fd && !c.connecting &&
+        c.in_flight.size() < static_cast<std::size_t>(options_.pipelining)) {
       wake = std::min(wake, c.next_intended);
     }
   }
@@ -380,7 +392,8 @@ LoadStats EngineThread::run() {
   for (;;) {
     auto now = Clock::now();
     if (stopping(now)) {
-      if (drain_deadline == Clock::time_point{}) drain_deadline = now + seconds_to_ns(std::min(options_.timeout_s, 10.0));
+      if (drain_deadline == Clock::time_point{})
+        drain_deadline = now + seconds_to_ns(std::min(options_.timeout_s, 10.0));
       const bool idle = std::all_of(connections_.begin(), connections_.end(),
                                     [](const Connection& c) { return c.in_flight.empty(); });
       if (idle || now >= drain_deadline || shared_.bail) break;
@@ -391,15 +404,16 @@ LoadStats EngineThread::run() {
     }
     check_timeouts(now);
     const auto wake = next_wakeup(Clock::now());
-    const int timeout_ms = static_cast<int>(
-        std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count());
+    const int timeout_ms =
+        static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count());
     const int n = ::epoll_wait(epoll_.get(), events.data(), events.size(), std::max(0, timeout_ms));
     for (int i = 0; i < n; ++i) {
       auto& c = *static_cast<Connection*>(events[i].data.ptr);
       if (c.fd) on_event(c, events[i].events);
     }
   }
-  for (auto& c : connections_) stats_.unanswered_at_end += c.in_flight.size();
+  for (auto& c : connections_)
+    stats_.unanswered_at_end += c.in_flight.size();
   return stats_;
 }
 
@@ -407,7 +421,8 @@ LoadStats EngineThread::run() {
 
 std::uint64_t LoadProgress::responses() const {
   std::uint64_t total = 0;
-  for (const auto& c : counters_) total += c.value.load(std::memory_order_relaxed);
+  for (const auto& c : counters_)
+    total += c.value.load(std::memory_order_relaxed);
   return total;
 }
 
@@ -446,11 +461,13 @@ Status check_reachable(const sockaddr_in& address, const Target& target,
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return errno_error("socket");
   const std::string where = fmt::format("{}:{}", target.host, target.port);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return {};
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0)
+    return {};
   if (errno != EINPROGRESS) return errno_error("cannot connect to " + where);
   pollfd p{fd.get(), POLLOUT, 0};
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) {
-    return Error{fmt::format("cannot connect to {}: no answer within {} ms", where, timeout.count())};
+    return Error{
+        fmt::format("cannot connect to {}: no answer within {} ms", where, timeout.count())};
   }
   int error = 0;
   socklen_t len = sizeof error;
@@ -483,10 +500,12 @@ Result<LoadResult> run_load(const LoadOptions& options, LoadProgress* progress) 
       per_thread[static_cast<std::size_t>(t)] = thread.run();
     });
   }
-  for (auto& w : workers) w.join();
+  for (auto& w : workers)
+    w.join();
 
   LoadResult result;
-  for (const auto& s : per_thread) result.stats.merge(s);
+  for (const auto& s : per_thread)
+    result.stats.merge(s);
   const auto finished = Clock::now();
   result.elapsed_s = std::chrono::duration<double>(finished - shared.measure_start).count();
   result.finish_ms = epoch_ms();

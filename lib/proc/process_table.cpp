@@ -1,10 +1,12 @@
 #include "proc/process_table.hpp"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -59,6 +61,35 @@ std::vector<ProcessInfo> children_of(pid_t parent) {
 bool is_running(pid_t pid) {
   auto info = process_info(pid);
   return info && info->state != 'Z' && info->state != 'X';
+}
+
+std::size_t open_tcp_connections(pid_t pid) {
+  // Inodes of the process's sockets, from the "socket:[inode]" links in /proc/PID/fd.
+  std::set<std::string> inodes;
+  const std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
+  if (DIR* dir = ::opendir(fd_dir.c_str())) {
+    while (dirent* entry = ::readdir(dir)) {
+      char target[64] = {};
+      const std::string link = fd_dir + "/" + entry->d_name;
+      const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+      const std::string text(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+      if (text.rfind("socket:[", 0) == 0) inodes.insert(text.substr(8, text.size() - 9));
+    }
+    ::closedir(dir);
+  }
+  // /proc/net/tcp: "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ..."; st 0A = LISTEN.
+  std::size_t count = 0;
+  std::ifstream tcp("/proc/" + std::to_string(pid) + "/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // header
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
+        inode;
+    if (state != "0A" && inodes.count(inode)) ++count;
+  }
+  return count;
 }
 
 std::vector<ProcessInfo> wait_until_group_stopped(pid_t group, std::chrono::milliseconds timeout) {

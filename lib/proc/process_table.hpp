@@ -23,6 +23,10 @@ std::vector<ProcessInfo> processes_in_group(pid_t group);
 std::vector<ProcessInfo> children_of(pid_t parent);
 // True while the pid names a process that is not a zombie.
 bool is_running(pid_t pid);
+// The TCP connections (sockets not in LISTEN state) a process has open, from its fds and
+// /proc/net/tcp. For a stopped process, the connections it holds and will lose if killed.
+std::size_t open_tcp_connections(pid_t pid);
+
 // Polls /proc until no process of the group is running (zombies do not count) or the
 // deadline passes; returns what is still running then. For processes that are not our
 // children, whose exit we cannot wait for.

@@ -30,7 +30,9 @@ TEST_P(HarnessCheck, PassesOnEveryPolicy) {
   FAIL() << "no check named " << GetParam();
 }
 
-INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck, ::testing::Values("respawn", "shared-state"),
+INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck,
+                         ::testing::Values("load-distribution", "respawn", "reuseport-drop",
+                                           "shared-state"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::erase(name, '-');
