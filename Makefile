@@ -37,7 +37,10 @@ demo: build
 
 bench: build
 	@$(BIN)/bench-ipc --benchmark_min_time=0.2
-	@bench/cluster_throughput.sh $(BIN)
+	@$(BIN)/bench-load --benchmark_min_time=0.2
+	@bench/loadgen_speed.sh $(BIN)
+	@$(BIN)/classroom-bench --out $(BUILD)/bench
+	@$(BIN)/classroom-bench --threads 1 --close --out $(BUILD)/bench/single-threaded
 
 lesson: build
 	@$(BIN)/lesson $(L)

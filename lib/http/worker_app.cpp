@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <time.h>
+
 #include "http/query.hpp"
 
 namespace clab::http {
@@ -22,11 +24,17 @@ void send_bad_request(httplib::Response& res, const Error& error) {
 }  // namespace
 
 void burn_cpu(std::chrono::milliseconds duration) {
-  const auto until = std::chrono::steady_clock::now() + duration;
+  // Counts this thread's CPU time, not wall time: N ms of work costs N ms of a core however
+  // many other threads compete for it, as real computation would.
+  auto cpu_now = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  const auto until = cpu_now() + duration;
   volatile std::uint64_t x = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    for (int i = 0; i < 1000; ++i)
-      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+  while (cpu_now() < until) {
+    for (int i = 0; i < 1000; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
   }
 }
 

@@ -2,7 +2,7 @@
 //
 //   GET /             hello, naming the worker
 //   GET /health       {"status":"ok", ...}
-//   GET /work?ms=N    burns N ms of CPU (0..10000)
+//   GET /work?ms=N    burns N ms of CPU time (0..10000)
 //   GET /sleep?ms=N   waits N ms without using CPU (0..60000)
 //   GET /count        a counter in this process's own memory: each worker has its own
 //
@@ -45,7 +45,7 @@ class WorkerApp {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-// Spins on the CPU for `duration` of wall time.
+// Spins on the CPU until this thread has used `duration` of CPU time.
 void burn_cpu(std::chrono::milliseconds duration);
 
 }  // namespace clab::http
