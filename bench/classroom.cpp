@@ -41,7 +41,7 @@ const std::vector<std::pair<std::string, std::string>> kRoutes = {
 struct Settings {
   double duration = 3;
   int connections = 50;
-  int threads = 0;  // request threads per worker; 0: native-cluster's default
+  int threads = 0;     // request threads per worker; 0: native-cluster's default
   bool close = false;  // a connection per request
 };
 
@@ -54,7 +54,9 @@ Cell measure(const std::string& bin_dir, ListenPolicy policy, int workers, const
       {.bin_dir = bin_dir, .policy = policy, .workers = workers, .extra_args = extra});
   if (!cluster) throw std::runtime_error(cluster.error().message);
   clab::load::LoadOptions options;
-  options.target = clab::load::parse_url(fmt::format("http://127.0.0.1:{}{}", (*cluster)->port(), route)).value();
+  options.target =
+      clab::load::parse_url(fmt::format("http://127.0.0.1:{}{}", (*cluster)->port(), route))
+          .value();
   options.connections = settings.connections;
   options.duration_s = settings.duration;
   options.warmup_s = 0.5;
@@ -70,27 +72,39 @@ Cell measure(const std::string& bin_dir, ListenPolicy policy, int workers, const
   return cell;
 }
 
-void write_outputs(const std::string& dir, const std::vector<Cell>& cells, const std::vector<int>& worker_counts) {
+void write_outputs(const std::string& dir, const std::vector<Cell>& cells,
+                   const std::vector<int>& worker_counts) {
   std::ofstream csv(dir + "/classroom.csv");
   csv << "route,policy,workers,requests_per_second,p50_ms,p99_ms,speedup,errors\n";
   nlohmann::json json = nlohmann::json::array();
   for (const auto& c : cells) {
     csv << fmt::format("{},{},{},{:.1f},{:.3f},{:.3f},{:.3f},{}\n", c.route, c.policy, c.workers,
                        c.requests_per_second, c.p50_ms, c.p99_ms, c.speedup, c.errors);
-    json.push_back({{"route", c.route}, {"policy", c.policy}, {"workers", c.workers},
-                    {"requests_per_second", c.requests_per_second}, {"p50_ms", c.p50_ms},
-                    {"p99_ms", c.p99_ms}, {"speedup", c.speedup}, {"errors", c.errors}});
+    json.push_back({{"route", c.route},
+                    {"policy", c.policy},
+                    {"workers", c.workers},
+                    {"requests_per_second", c.requests_per_second},
+                    {"p50_ms", c.p50_ms},
+                    {"p99_ms", c.p99_ms},
+                    {"speedup", c.speedup},
+                    {"errors", c.errors}});
   }
   std::ofstream(dir + "/classroom.json") << json.dump(2) << "\n";
 
   std::vector<clab::bench::Panel> throughput, latency;
   for (const auto& [route, label] : kRoutes) {
-    clab::bench::Panel t{.title = fmt::format("{}  {}", route, label), .x_label = "workers", .y_label = "requests/s"};
-    clab::bench::Panel l{.title = fmt::format("{}  {}", route, label), .x_label = "workers",
+    clab::bench::Panel t{.title = fmt::format("{}  {}", route, label),
+                         .x_label = "workers",
+                         .y_label = "requests/s"};
+    clab::bench::Panel l{.title = fmt::format("{}  {}", route, label),
+                         .x_label = "workers",
                          .y_label = "latency (ms): p50 solid, p99 dashed"};
+    int color = 0;
     for (const char* policy : {"round-robin", "shared", "reuseport"}) {
-      clab::bench::Series rps{.name = policy}, p50{.name = fmt::format("{} p50", policy)},
-          p99{.name = fmt::format("{} p99", policy), .dashed = true};
+      clab::bench::Series rps{.name = policy, .color = color},
+          p50{.name = fmt::format("{} p50", policy), .color = color},
+          p99{.name = fmt::format("{} p99", policy), .dashed = true, .color = color};
+      ++color;
       for (const auto& c : cells) {
         if (c.route != route || c.policy != policy) continue;
         rps.points.emplace_back(c.workers, c.requests_per_second);
@@ -105,8 +119,10 @@ void write_outputs(const std::string& dir, const std::vector<Cell>& cells, const
     latency.push_back(l);
   }
   (void)worker_counts;
-  std::ofstream(dir + "/throughput.svg") << clab::bench::render_svg("Throughput vs workers", throughput);
-  std::ofstream(dir + "/latency.svg") << clab::bench::render_svg("Latency percentiles vs workers", latency);
+  std::ofstream(dir + "/throughput.svg")
+      << clab::bench::render_svg("Throughput vs workers", throughput);
+  std::ofstream(dir + "/latency.svg")
+      << clab::bench::render_svg("Latency percentiles vs workers", latency);
 }
 
 }  // namespace
@@ -118,9 +134,11 @@ int main(int argc, char** argv) {
   const std::string bin_dir = clab::proc::own_directory();
   std::string out = bin_dir + "/../bench";
   app.add_option("--duration", settings.duration, "seconds measured per cell")
-      ->check(CLI::Range(0.5, 600.0))->capture_default_str();
+      ->check(CLI::Range(0.5, 600.0))
+      ->capture_default_str();
   app.add_option("--connections", settings.connections, "concurrent connections")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--threads", settings.threads,
                  "request threads per worker (1: one request at a time, like a Node process)")
       ->check(CLI::Range(1, 100000));
@@ -130,7 +148,8 @@ int main(int argc, char** argv) {
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<int> worker_counts;
-  for (int w = 1; w <= cores; ++w) worker_counts.push_back(w);
+  for (int w = 1; w <= cores; ++w)
+    worker_counts.push_back(w);
   worker_counts.push_back(2 * cores);
   std::filesystem::create_directories(out);
 
@@ -138,7 +157,8 @@ int main(int argc, char** argv) {
   const std::size_t total = kRoutes.size() * 3 * worker_counts.size();
   try {
     for (const auto& [route, label] : kRoutes) {
-      for (auto policy : {ListenPolicy::RoundRobin, ListenPolicy::Shared, ListenPolicy::ReusePort}) {
+      for (auto policy :
+           {ListenPolicy::RoundRobin, ListenPolicy::Shared, ListenPolicy::ReusePort}) {
         double base = 0;
         for (int workers : worker_counts) {
           fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={}", cells.size() + 1, total, route,
@@ -157,20 +177,24 @@ int main(int argc, char** argv) {
   fmt::print(stderr, "\r\033[K");
 
   using Align = clab::TextTable::Align;
-  clab::TextTable table({"route", "policy", "workers", "req/s", "p50", "p99", "vs 1 worker", "errors"},
-                        {Align::Left, Align::Left, Align::Right, Align::Right, Align::Right, Align::Right,
-                         Align::Right, Align::Right});
+  clab::TextTable table(
+      {"route", "policy", "workers", "req/s", "p50", "p99", "vs 1 worker", "errors"},
+      {Align::Left, Align::Left, Align::Right, Align::Right, Align::Right, Align::Right,
+       Align::Right, Align::Right});
   for (const auto& c : cells) {
-    table.add_row({c.route, c.policy, std::to_string(c.workers), fmt::format("{:.0f}", c.requests_per_second),
-                   fmt::format("{:.2f} ms", c.p50_ms), fmt::format("{:.2f} ms", c.p99_ms),
-                   fmt::format("{:.2f}x", c.speedup), std::to_string(c.errors)});
+    table.add_row({c.route, c.policy, std::to_string(c.workers),
+                   fmt::format("{:.0f}", c.requests_per_second), fmt::format("{:.2f} ms", c.p50_ms),
+                   fmt::format("{:.2f} ms", c.p99_ms), fmt::format("{:.2f}x", c.speedup),
+                   std::to_string(c.errors)});
   }
-  fmt::print("Classroom benchmark: {} {} connections, {} s per cell, {} cores, {}\n\n", settings.connections,
-             settings.close ? "connection-per-request" : "keep-alive", settings.duration, cores,
+  fmt::print("Classroom benchmark: {} {} connections, {} s per cell, {} cores, {}\n\n",
+             settings.connections, settings.close ? "connection-per-request" : "keep-alive",
+             settings.duration, cores,
              settings.threads > 0 ? fmt::format("{} request thread(s) per worker", settings.threads)
                                   : std::string("threaded workers"));
   table.print();
   write_outputs(out, cells, worker_counts);
-  fmt::print("\nWrote {0}/classroom.csv, {0}/classroom.json, {0}/throughput.svg, {0}/latency.svg\n", out);
+  fmt::print("\nWrote {0}/classroom.csv, {0}/classroom.json, {0}/throughput.svg, {0}/latency.svg\n",
+             out);
   return 0;
 }

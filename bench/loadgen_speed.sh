@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # loadgen against wrk (and autocannon, when Node and npm are present), side by side in one
 # run against the same local server (native-cluster, one worker): each tool's requests per
-# second and CPU seconds per million requests, medians of RUNS runs, and the ratios.
+# second and CPU seconds per million requests, medians of RUNS runs, and the ratios; then
+# loadgen's peak memory (RSS) with 1,000 connections.
 #   bench/loadgen_speed.sh [BIN_DIR]      (env: RUNS=3 DURATION=5 CONNECTIONS=100)
 set -euo pipefail
 bin=${1:-build/bin}
@@ -12,7 +13,7 @@ scratch=$(cd "$bin/.." && pwd)/bench/node
 command -v wrk >/dev/null || { echo "loadgen_speed: wrk is not installed (scripts/bootstrap installs it)" >&2; exit 2; }
 
 server_log=$(mktemp)
-"$bin/native-cluster" --workers 1 --port 0 --json >"$server_log" &
+"$bin/native-cluster" --workers 1 --threads 1100 --port 0 --json >"$server_log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$server_log"' EXIT
 for _ in $(seq 200); do grep -q '"event":"listening"' "$server_log" && break; sleep 0.05; done
@@ -69,3 +70,6 @@ if [ -n "$autocannon" ]; then
 else
   echo "(autocannon not measured: node and npm are not installed)"
 fi
+
+rss_kb=$(/usr/bin/time -f "%M" "$bin/loadgen" -c 1000 -d 2 -j "$url" 2>&1 >/dev/null | tail -1)
+printf "loadgen peak RSS at -c 1000: %.1f MB\n" "$(echo "$rss_kb / 1024" | bc -l)"

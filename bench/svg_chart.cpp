@@ -8,7 +8,8 @@
 namespace clab::bench {
 namespace {
 
-constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c",
+                                   "#ff7f0e", "#9467bd", "#8c564b"};
 constexpr double kPanelWidth = 360, kPanelHeight = 280, kLeft = 64, kRight = 16, kTop = 40,
                  kBottom = 48;
 
@@ -24,10 +25,14 @@ double nice_ceiling(double v) {
 std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -44,9 +49,9 @@ std::string render_panel(const Panel& panel, double x0) {
   const double w = kPanelWidth - kLeft - kRight, h = kPanelHeight - kTop - kBottom;
   auto px = [&](double x) { return x0 + kLeft + (max_x <= 1 ? 0 : (x - 1) / (max_x - 1) * w); };
   auto py = [&](double y) { return kTop + h - y / max_y * h; };
-  std::string out = fmt::format(
-      "<text x=\"{:.1f}\" y=\"24\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", x0 + kLeft,
-      escape(panel.title));
+  std::string out =
+      fmt::format("<text x=\"{:.1f}\" y=\"24\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
+                  x0 + kLeft, escape(panel.title));
   out += fmt::format(
       "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" "
       "stroke=\"#999\"/>\n",
@@ -60,35 +65,44 @@ std::string render_panel(const Panel& panel, double x0) {
   }
   std::vector<double> xs;
   for (const auto& s : panel.series) {
-    for (const auto& p : s.points) xs.push_back(p.first);
+    for (const auto& p : s.points)
+      xs.push_back(p.first);
   }
   std::sort(xs.begin(), xs.end());
   xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
   for (double x : xs) {
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" text-anchor=\"middle\">{:g}</text>\n",
-                       px(x), kTop + h + 14, x);
+    out += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" text-anchor=\"middle\">{:g}</text>\n",
+        px(x), kTop + h + 14, x);
   }
-  out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
-                     x0 + kLeft + w / 2, kTop + h + 32, escape(panel.x_label));
+  out += fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
+      x0 + kLeft + w / 2, kTop + h + 32, escape(panel.x_label));
   out += fmt::format(
       "<text transform=\"translate({:.1f},{:.1f}) rotate(-90)\" font-size=\"11\" "
       "text-anchor=\"middle\">{}</text>\n",
       x0 + 14, kTop + h / 2, escape(panel.y_label));
   for (std::size_t i = 0; i < panel.series.size(); ++i) {
     const auto& s = panel.series[i];
-    const char* color = kColors[(s.dashed ? i / 2 : i) % std::size(kColors)];
+    const std::size_t palette_index = s.color >= 0 ? static_cast<std::size_t>(s.color) : i;
+    const char* color = kColors[palette_index % std::size(kColors)];
     std::string points;
-    for (const auto& [x, y] : s.points) points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
-    out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{} points=\"{}\"/>\n", color,
-                       s.dashed ? " stroke-dasharray=\"5,4\"" : "", points);
+    for (const auto& [x, y] : s.points)
+      points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
+    out +=
+        fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{} points=\"{}\"/>\n",
+                    color, s.dashed ? " stroke-dasharray=\"5,4\"" : "", points);
     for (const auto& [x, y] : s.points) {
-      out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", px(x), py(y), color);
+      out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", px(x),
+                         py(y), color);
     }
     out += fmt::format(
-        "<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"{}/>"
+        "<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+        "stroke-width=\"2\"{}/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\">{}</text>\n",
         x0 + kLeft + 8, x0 + kLeft + 26, kTop + 12 + 13.0 * i, kTop + 12 + 13.0 * i, color,
-        s.dashed ? " stroke-dasharray=\"5,4\"" : "", x0 + kLeft + 30, kTop + 15 + 13.0 * i, escape(s.name));
+        s.dashed ? " stroke-dasharray=\"5,4\"" : "", x0 + kLeft + 30, kTop + 15 + 13.0 * i,
+        escape(s.name));
   }
   return out;
 }
@@ -102,7 +116,8 @@ std::string render_svg(const std::string& title, const std::vector<Panel>& panel
       "font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<title>{}</title>\n",
       width, kPanelHeight, escape(title));
-  for (std::size_t i = 0; i < panels.size(); ++i) out += render_panel(panels[i], kPanelWidth * static_cast<double>(i));
+  for (std::size_t i = 0; i < panels.size(); ++i)
+    out += render_panel(panels[i], kPanelWidth * static_cast<double>(i));
   return out + "</svg>\n";
 }
 

@@ -12,6 +12,7 @@ struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y)
   bool dashed = false;
+  int color = -1;  // index into the palette; -1: the series' position
 };
 
 struct Panel {
