@@ -27,6 +27,10 @@ std::string_view to_string(ListenPolicy policy) {
   return "?";
 }
 
+std::ostream& operator<<(std::ostream& out, ListenPolicy policy) {
+  return out << to_string(policy);
+}
+
 Result<UniqueFd> bind_tcp(const std::string& host, std::uint16_t port, ListenOptions options) {
   const std::string where = fmt::format("{}:{}", host, port);
   sockaddr_in addr{};

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,7 @@ enum class ListenPolicy { RoundRobin, Shared, ReusePort };
 
 std::optional<ListenPolicy> parse_listen_policy(std::string_view text);
 std::string_view to_string(ListenPolicy policy);
+std::ostream& operator<<(std::ostream& out, ListenPolicy policy);
 inline constexpr std::string_view kListenPolicyChoices = "round-robin, shared or reuseport";
 
 struct ListenOptions {

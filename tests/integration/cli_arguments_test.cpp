@@ -15,6 +15,9 @@ struct BadArguments {
   std::vector<std::string> argv;
   std::string says;  // the one line must contain this
 };
+void PrintTo(const BadArguments& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class CliArguments : public ::testing::TestWithParam<BadArguments> {};
 
@@ -43,19 +46,26 @@ INSTANTIATE_TEST_SUITE_P(
                      "harness: unknown check 'no-such-check' (see harness list)"},
         BadArguments{"harness_no_command", {"harness"}, "A subcommand is required"},
         BadArguments{"lesson_unknown", {"lesson", "99"}, "lesson: no lesson '99'"},
-        BadArguments{"loadgen_zero_connections", {"loadgen", "-c", "0", "http://127.0.0.1:1/"},
+        BadArguments{"loadgen_zero_connections",
+                     {"loadgen", "-c", "0", "http://127.0.0.1:1/"},
                      "--connections: Value 0 not in range"},
-        BadArguments{"loadgen_https", {"loadgen", "https://127.0.0.1/"},
+        BadArguments{"loadgen_https",
+                     {"loadgen", "https://127.0.0.1/"},
                      "loadgen: URL 'https://127.0.0.1/': https is not supported, only http://"},
-        BadArguments{"loadgen_bad_url", {"loadgen", "127.0.0.1:3000"},
+        BadArguments{"loadgen_bad_url",
+                     {"loadgen", "127.0.0.1:3000"},
                      "loadgen: URL '127.0.0.1:3000': expected http://host[:port]/path"},
-        BadArguments{"loadgen_unreachable", {"loadgen", "-d", "1", "http://127.0.0.1:1/"},
+        BadArguments{"loadgen_unreachable",
+                     {"loadgen", "-d", "1", "http://127.0.0.1:1/"},
                      "loadgen: cannot connect to 127.0.0.1:1: Connection refused"},
-        BadArguments{"loadgen_header", {"loadgen", "-H", "nocolon", "http://127.0.0.1:1/"},
+        BadArguments{"loadgen_header",
+                     {"loadgen", "-H", "nocolon", "http://127.0.0.1:1/"},
                      "loadgen: -H 'nocolon': expected 'Name: value'"},
-        BadArguments{"loadgen_two_rates", {"loadgen", "-R", "10", "-r", "1", "http://127.0.0.1:1/"},
+        BadArguments{"loadgen_two_rates",
+                     {"loadgen", "-R", "10", "-r", "1", "http://127.0.0.1:1/"},
                      "loadgen: -R and -r: give one rate"},
-        BadArguments{"loadgen_unknown_flag", {"loadgen", "--conections", "5", "http://127.0.0.1:1/"},
+        BadArguments{"loadgen_unknown_flag",
+                     {"loadgen", "--conections", "5", "http://127.0.0.1:1/"},
                      "--conections"}),
     [](const auto& info) { return info.param.name; });
 

@@ -42,15 +42,17 @@ class Loadgen : public ::testing::Test {
 };
 
 TEST_F(Loadgen, JsonCountsMatchTheServersOwnCount) {
-  const auto run = run_program({"loadgen", "-c", "20", "-d", "2", "--json", url(*cluster_, "/count")},
-                               60s, /*merge_stderr=*/false);
+  const auto run =
+      run_program({"loadgen", "-c", "20", "-d", "2", "--json", url(*cluster_, "/count")}, 60s,
+                  /*merge_stderr=*/false);
   ASSERT_EQ(run.code(), 0) << run.text();
   const auto report = nlohmann::json::parse(run.text());
   const std::uint64_t responses = report["responses"];
   EXPECT_GT(responses, 1000u);
   EXPECT_EQ(report["sent"].get<std::uint64_t>(),
             responses + report["requestErrors"].get<std::uint64_t>() +
-                report["timeouts"].get<std::uint64_t>() + report["unansweredAtEnd"].get<std::uint64_t>());
+                report["timeouts"].get<std::uint64_t>() +
+                report["unansweredAtEnd"].get<std::uint64_t>());
   EXPECT_EQ(report["errors"], 0);
   EXPECT_EQ(responses, server_count(*cluster_, 2));
   EXPECT_EQ(report["statusCodeStats"]["200"], responses);
@@ -59,8 +61,9 @@ TEST_F(Loadgen, JsonCountsMatchTheServersOwnCount) {
 }
 
 TEST_F(Loadgen, AmountSendsExactlyThatManyRequests) {
-  const auto run = run_program({"loadgen", "-c", "7", "-p", "3", "-a", "1000", "-j", url(*cluster_, "/count")},
-                               60s, /*merge_stderr=*/false);
+  const auto run =
+      run_program({"loadgen", "-c", "7", "-p", "3", "-a", "1000", "-j", url(*cluster_, "/count")},
+                  60s, /*merge_stderr=*/false);
   ASSERT_EQ(run.code(), 0) << run.text();
   const auto report = nlohmann::json::parse(run.text());
   EXPECT_EQ(report["responses"], 1000);
@@ -69,8 +72,8 @@ TEST_F(Loadgen, AmountSendsExactlyThatManyRequests) {
 }
 
 TEST_F(Loadgen, PrintsAutocannonsTablesAndThePerWorkerTable) {
-  const auto run = run_program({"loadgen", "-c", "10", "-d", "1", "-l", "--renderStatusCodes", url(*cluster_, "/")},
-                               60s);
+  const auto run = run_program(
+      {"loadgen", "-c", "10", "-d", "1", "-l", "--renderStatusCodes", url(*cluster_, "/")}, 60s);
   ASSERT_EQ(run.code(), 0) << run.text();
   for (const char* part : {"Running 1s test @ http://127.0.0.1:", "│ Latency │", "│ Req/Sec   │",
                            "│ Bytes/Sec │", "# of samples: 1", "│ Worker │ Requests │ Share │",
@@ -80,23 +83,38 @@ TEST_F(Loadgen, PrintsAutocannonsTablesAndThePerWorkerTable) {
 }
 
 TEST_F(Loadgen, AServerThatDiesMidRunIsCountedNotFatal) {
-  auto loadgen = proc::ChildProcess::spawn(
-      {.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/loadgen", "-c", "10", "-d", "3", "-j", url(*cluster_, "/count")}});
+  auto loadgen =
+      proc::ChildProcess::spawn({.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/loadgen", "-c", "10",
+                                          "-d", "3", "-j", url(*cluster_, "/count")}});
   ASSERT_TRUE(loadgen.ok());
   // Wait until the load is running (the server has counted some of it), then kill it all.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (server_count(*cluster_, 2) < 200) ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+  while (server_count(*cluster_, 2) < 200)
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
   ::kill(-cluster_->primary_pid(), SIGKILL);
   const auto status = (*loadgen)->wait(30s);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->code, 0);
   ASSERT_TRUE((*loadgen)->wait_for_output_end(5s));
   std::string text;
-  for (const auto& l : (*loadgen)->lines()) text += l;
+  for (const auto& l : (*loadgen)->lines())
+    text += l;
   const auto report = nlohmann::json::parse(text);
   EXPECT_GT(report["responses"].get<std::uint64_t>(), 0u);
   EXPECT_GT(report["errors"].get<std::uint64_t>(), 0u) << "the refused reconnects are errors";
   EXPECT_GT(report["connectErrors"].get<std::uint64_t>(), 0u);
+}
+
+TEST_F(Loadgen, TimeoutsAreCountedAndBailoutStopsTheRun) {
+  const auto run = run_program({"loadgen", "-c", "4", "-d", "30", "-t", "0.2", "-B", "8", "-j",
+                                url(*cluster_, "/sleep?ms=2000")},
+                               60s, /*merge_stderr=*/false);
+  EXPECT_EQ(run.code(), 1) << "bailing out exits 1\n" << run.text();
+  const auto report = nlohmann::json::parse(run.text());
+  EXPECT_TRUE(report["bailedOut"].get<bool>());
+  EXPECT_GE(report["timeouts"].get<std::uint64_t>(), 8u);
+  EXPECT_LT(report["duration"].get<double>(), 10.0) << "the run stopped long before -d 30";
+  EXPECT_EQ(report["responses"], 0);
 }
 
 }  // namespace

@@ -67,6 +67,9 @@ struct CorruptCase {
   std::string bytes;
   std::string error_contains;
 };
+void PrintTo(const CorruptCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class FrameCodecCorrupt : public ::testing::TestWithParam<CorruptCase> {};
 

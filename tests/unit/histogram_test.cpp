@@ -12,13 +12,15 @@ namespace {
 
 double reference_percentile(std::vector<std::uint64_t> values, double percent) {
   std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::max(1.0, std::ceil(percent / 100 * values.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::max(1.0, std::ceil(percent / 100 * values.size())));
   return static_cast<double>(values[rank - 1]);
 }
 
 TEST(LatencyHistogram, SmallValuesAreExact) {
   LatencyHistogram h;
-  for (std::uint64_t v = 0; v < 128; ++v) h.record(v);
+  for (std::uint64_t v = 0; v < 128; ++v)
+    h.record(v);
   EXPECT_EQ(h.percentile(50), 63);
   EXPECT_EQ(h.percentile(100), 127);
   EXPECT_EQ(h.min(), 0u);
@@ -40,6 +42,9 @@ struct Distribution {
   std::string name;
   int seed;
 };
+void PrintTo(const Distribution& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class HistogramAccuracy : public ::testing::TestWithParam<Distribution> {};
 
@@ -48,16 +53,20 @@ TEST_P(HistogramAccuracy, PercentilesWithinOnePercentOfASortedReference) {
   std::vector<std::uint64_t> values;
   if (GetParam().name == "lognormal") {
     std::lognormal_distribution<double> d(7.0, 1.5);  // a latency-like long tail
-    for (int i = 0; i < 200000; ++i) values.push_back(static_cast<std::uint64_t>(d(rng)));
+    for (int i = 0; i < 200000; ++i)
+      values.push_back(static_cast<std::uint64_t>(d(rng)));
   } else if (GetParam().name == "uniform") {
     std::uniform_int_distribution<std::uint64_t> d(1, 60'000'000);
-    for (int i = 0; i < 200000; ++i) values.push_back(d(rng));
+    for (int i = 0; i < 200000; ++i)
+      values.push_back(d(rng));
   } else {
     std::exponential_distribution<double> d(1.0 / 2000);
-    for (int i = 0; i < 200000; ++i) values.push_back(static_cast<std::uint64_t>(d(rng)) + 1);
+    for (int i = 0; i < 200000; ++i)
+      values.push_back(static_cast<std::uint64_t>(d(rng)) + 1);
   }
   LatencyHistogram h;
-  for (auto v : values) h.record(v);
+  for (auto v : values)
+    h.record(v);
   for (double p : {1.0, 2.5, 10.0, 50.0, 90.0, 97.5, 99.0, 99.9, 99.99, 100.0}) {
     const double expected = reference_percentile(values, p);
     EXPECT_NEAR(h.percentile(p), expected, std::max(1.0, expected * 0.01)) << "p" << p;
@@ -87,7 +96,8 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.count(), all.count());
   EXPECT_EQ(a.min(), all.min());
   EXPECT_EQ(a.max(), all.max());
-  for (double p : {1.0, 50.0, 99.0}) EXPECT_EQ(a.percentile(p), all.percentile(p));
+  for (double p : {1.0, 50.0, 99.0})
+    EXPECT_EQ(a.percentile(p), all.percentile(p));
 }
 
 TEST(LatencyHistogram, EmptyReportsZeros) {

@@ -46,6 +46,9 @@ struct BadLesson {
   std::string text;
   std::string error;
 };
+void PrintTo(const BadLesson& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class LessonFileErrors : public ::testing::TestWithParam<BadLesson> {};
 

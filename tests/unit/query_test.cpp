@@ -11,6 +11,9 @@ struct Case {
   long value;
   std::string error_contains;
 };
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.text;
+}
 
 class BoundedInteger : public ::testing::TestWithParam<Case> {};
 

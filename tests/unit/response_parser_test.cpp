@@ -10,8 +10,8 @@ namespace {
 
 // Feeds `wire` in pieces of `step` bytes, keeping unconsumed bytes as a connection would,
 // and returns every complete response (or stops at the first error).
-std::vector<ParsedResponse> parse_all(const std::string& wire, std::size_t step, std::string* error = nullptr,
-                                      bool eof = false) {
+std::vector<ParsedResponse> parse_all(const std::string& wire, std::size_t step,
+                                      std::string* error = nullptr, bool eof = false) {
   ResponseParser parser;
   std::vector<ParsedResponse> out;
   std::string pending;
@@ -31,12 +31,14 @@ std::vector<ParsedResponse> parse_all(const std::string& wire, std::size_t step,
     }
     pending = std::string(data);
   }
-  if (eof && parser.finish_at_eof() == ResponseParser::State::Complete) out.push_back(parser.response());
+  if (eof && parser.finish_at_eof() == ResponseParser::State::Complete)
+    out.push_back(parser.response());
   return out;
 }
 
 const std::string kLength =
-    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Worker-Id: 3\r\nContent-Length: 5\r\n\r\nhello";
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Worker-Id: 3\r\nContent-Length: "
+    "5\r\n\r\nhello";
 const std::string kChunked =
     "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
     "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n";
@@ -64,7 +66,8 @@ TEST(ResponseParser, ParsesEachResponseSplitAtEveryByte) {
 
 TEST(ResponseParser, ParsesPipelinedResponsesInOneRead) {
   std::string wire;
-  for (int i = 0; i < 50; ++i) wire += kLength;
+  for (int i = 0; i < 50; ++i)
+    wire += kLength;
   EXPECT_EQ(parse_all(wire, wire.size()).size(), 50u);
 }
 
@@ -78,12 +81,14 @@ TEST(ResponseParser, ABodyWithoutLengthEndsAtEndOfFile) {
 
 TEST(ResponseParser, Http10KeepsAliveOnlyWhenAsked) {
   EXPECT_FALSE(parse_all("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 100)[0].keep_alive);
-  EXPECT_TRUE(parse_all("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n", 100)[0]
-                  .keep_alive);
+  EXPECT_TRUE(
+      parse_all("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n", 100)[0]
+          .keep_alive);
 }
 
 TEST(ResponseParser, HeaderNamesAreCaseInsensitive) {
-  const auto r = parse_all("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-worker-id: 7\r\nCONNECTION: Close\r\n\r\nok", 100);
+  const auto r = parse_all(
+      "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-worker-id: 7\r\nCONNECTION: Close\r\n\r\nok", 100);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].worker_id, 7);
   EXPECT_FALSE(r[0].keep_alive);
@@ -103,6 +108,9 @@ struct Malformed {
   std::string wire;
   std::string error;
 };
+void PrintTo(const Malformed& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class ResponseParserErrors : public ::testing::TestWithParam<Malformed> {};
 
@@ -116,13 +124,15 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, ResponseParserErrors,
     ::testing::Values(Malformed{"not_http", "SSH-2.0-OpenSSH\r\n\r\n", "malformed status line"},
                       Malformed{"bad_status", "HTTP/1.1 2x0 OK\r\n\r\n", "malformed status line"},
-                      Malformed{"bad_chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                      Malformed{"bad_chunk",
+                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
                                 "malformed chunk size"},
                       Malformed{"chunk_overrun",
                                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n",
                                 "chunk data longer than its size"},
                       Malformed{"header_too_long",
-                                "HTTP/1.1 200 OK\r\nX: " + std::string(70000, 'a'), "header line too long"}),
+                                "HTTP/1.1 200 OK\r\nX: " + std::string(70000, 'a'),
+                                "header line too long"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(ResponseParser, EndOfFileInsideAResponseIsAnError) {

@@ -27,6 +27,9 @@ struct BadUrl {
   std::string url;
   std::string error;
 };
+void PrintTo(const BadUrl& c, std::ostream* os) {
+  *os << c.url;
+}
 
 class ParseUrlErrors : public ::testing::TestWithParam<BadUrl> {};
 

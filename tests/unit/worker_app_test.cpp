@@ -72,6 +72,9 @@ struct BadQuery {
   std::string path;
   std::string error_contains;
 };
+void PrintTo(const BadQuery& c, std::ostream* os) {
+  *os << c.path;
+}
 
 class AppBadQuery : public AppOnLoopback, public ::testing::WithParamInterface<BadQuery> {};
 
