@@ -41,6 +41,7 @@ void print_table(const std::vector<harness::CheckResult>& results) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Runs ClusterLab's pitfall checks on real processes.", "harness"};
+  app.footer("Exit status: 0 every check passed, 1 a check failed, 2 bad usage.");
   app.require_subcommand(1);
   auto* list = app.add_subcommand("list", "list the checks and their claims");
   auto* run = app.add_subcommand("run", "run checks (all when none is named)");

@@ -18,6 +18,9 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Walks through ClusterLab's lessons step by step.", "lesson"};
+  app.footer(
+      "Background processes a lesson starts are stopped (SIGTERM, then SIGKILL) when it ends.\n"
+      "Exit status: 0 every step passed, 1 a step failed, 2 bad usage or a broken lesson file.");
   std::string which;
   bool auto_mode = false;
   const char* env_dir = std::getenv("CLUSTERLAB_LESSONS");

@@ -33,6 +33,9 @@ std::optional<std::pair<std::string, std::string>> split_header(const std::strin
 
 int main(int argc, char** argv) {
   CLI::App app{"HTTP load generator: autocannon's flags and report, wrk's engine.", "loadgen"};
+  app.footer(
+      "Exit status: 0 the run completed (a server that died mid-run is counted, not fatal),\n"
+      "  1 the run bailed out (-B), 2 bad flags, a bad URL or an unreachable target.");
   load::LoadOptions options;
   std::string url;
   std::vector<std::string> headers;

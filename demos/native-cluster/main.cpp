@@ -19,6 +19,11 @@ namespace cluster = clab::cluster;
 int main(int argc, char** argv) {
   CLI::App app{"A primary forks one HTTP worker per core on one port and respawns the dead.",
                "native-cluster"};
+  app.footer(
+      "Signals (primary): SIGINT, SIGTERM stop the cluster: each worker is asked to stop and\n"
+      "  gets SIGTERM, then SIGKILL after --kill-timeout; a second signal kills at once.\n"
+      "Exit status: 0 stopped cleanly, 1 a worker had to be killed or the start failed,\n"
+      "  2 bad flags.");
   std::string workers = "max";
   std::string policy = "round-robin";
   std::string host = "127.0.0.1";
