@@ -5,12 +5,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/eventfd.h>
+
+#include <fmt/format.h>
+
 #include "http/socket_stream.hpp"
 
 namespace clab::http {
+namespace {
+
+thread_local int current_connection = -1;  // the connection this pool thread is serving
+
+}  // namespace
 
 ConnectionServer::ConnectionServer(ConnectionSettings settings)
-    : settings_(settings), pool_(settings.max_threads) {
+    : settings_(settings),
+      pool_(settings.max_threads),
+      drain_event_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  // Name each request in flight, so a drain that runs out of time can say what was running.
+  set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    std::lock_guard lock(mutex_);
+    auto it = busy_.find(current_connection);
+    if (it != busy_.end()) it->second.request = req.method + " " + req.target;
+    return HandlerResponse::Unhandled;
+  });
+  // A response finished after the drain began tells the client this connection ends.
+  set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (draining_ && !res.has_header("Connection")) res.set_header("Connection", "close");
+  });
   // Only for the Keep-Alive response header: the loop below enforces both.
   set_keep_alive_max_count(settings.keep_alive_max_requests);
   set_keep_alive_timeout(
@@ -39,16 +61,56 @@ void ConnectionServer::serve(UniqueFd connection) {
 void ConnectionServer::keep_alive_loop(int fd) {
   SocketStream stream(fd, settings_.read_timeout, settings_.write_timeout);
   const auto no_setup = [](httplib::Request&) {};
+  current_connection = fd;
   for (std::size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
-    if (!stream.wait_readable(settings_.keep_alive_timeout)) break;
-    const bool last = served + 1 == settings_.keep_alive_max_requests;
+    // Woken: draining began and the client has sent nothing: an idle connection, closed.
+    if (stream.wait_readable(settings_.keep_alive_timeout, drain_event_.get()) !=
+        SocketStream::Wait::Readable) {
+      break;
+    }
+    const bool last = served + 1 == settings_.keep_alive_max_requests || draining_;
+    {
+      std::lock_guard lock(mutex_);
+      busy_[fd] = {"(reading the request)", std::chrono::steady_clock::now()};
+    }
     bool closed_by_request = false;
-    if (!process_request(stream, last, closed_by_request, no_setup)) break;
-    if (closed_by_request) break;
+    const bool ok = process_request(stream, last, closed_by_request, no_setup);
+    {
+      std::lock_guard lock(mutex_);
+      busy_.erase(fd);
+    }
+    if (!ok || closed_by_request || last || draining_) break;
   }
   std::lock_guard lock(mutex_);
   open_.erase(fd);
   ::close(fd);
+  connection_closed_.notify_all();
+}
+
+void ConnectionServer::begin_drain() {
+  draining_ = true;
+  const std::uint64_t one = 1;
+  (void)!::write(drain_event_.get(), &one, sizeof one);  // never read: stays readable
+}
+
+ConnectionServer::DrainReport ConnectionServer::wait_drained(std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  DrainReport report;
+  report.drained = connection_closed_.wait_for(lock, timeout, [this] { return open_.empty(); });
+  const auto now = std::chrono::steady_clock::now();
+  report.took = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
+  for (const auto& [fd, request] : busy_) {
+    report.still_running.push_back(
+        fmt::format("{} (running {:.1f} s)", request.request,
+                    std::chrono::duration<double>(now - request.since).count()));
+  }
+  return report;
+}
+
+std::size_t ConnectionServer::requests_in_flight() const {
+  std::lock_guard lock(mutex_);
+  return busy_.size();
 }
 
 void ConnectionServer::close_all() {

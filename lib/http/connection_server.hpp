@@ -7,17 +7,26 @@
 // The settings cpp-httplib gets wrong for a load test are fixed here (DEPENDENCIES.md):
 // TCP_NODELAY on every connection, keep-alive for 10,000 requests per connection instead of
 // 5, and a pool that grows to max_threads instead of 8.
-// Invariant: every open connection is in open_ until its loop ends and closes it.
-// Thread-safe: serve() and close_all() from any thread.
+// Drain (graceful stop): begin_drain() lets every request in flight finish, answers a
+// request that arrives on an open keep-alive connection with `Connection: close`, and closes
+// idle keep-alive connections; wait_drained() waits for the last connection to end.
+// Invariant: every open connection is in open_ until its loop ends and closes it; a
+// connection is in busy_ exactly while a request on it is being handled.
+// Thread-safe: serve(), begin_drain(), wait_drained() and close_all() from any thread.
 #pragma once
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/unique_fd.hpp"
 #include "http/elastic_thread_pool.hpp"
@@ -43,16 +52,33 @@ class ConnectionServer : public httplib::Server {
   // Shuts down every open connection and joins the pool. No request is served after it.
   void close_all();
 
+  void begin_drain();
+  struct DrainReport {
+    bool drained = false;  // every connection ended before the deadline
+    std::chrono::milliseconds took{0};
+    std::vector<std::string> still_running;  // "GET /sleep?ms=900 (running 1.2 s)"
+  };
+  DrainReport wait_drained(std::chrono::milliseconds timeout);
+
   std::size_t open_connections() const;
+  std::size_t requests_in_flight() const;
 
  private:
+  struct InFlight {
+    std::string request;
+    std::chrono::steady_clock::time_point since;
+  };
   void keep_alive_loop(int fd);
 
   ConnectionSettings settings_;
   ElasticThreadPool pool_;
   mutable std::mutex mutex_;
+  std::condition_variable connection_closed_;
   std::unordered_set<int> open_;
+  std::unordered_map<int, InFlight> busy_;
   bool closing_ = false;
+  std::atomic<bool> draining_{false};
+  UniqueFd drain_event_;  // readable once draining starts: wakes idle keep-alive waits
 };
 
 }  // namespace clab::http

@@ -43,8 +43,17 @@ bool SocketStream::is_writable() const {
   return poll_for(fd_, POLLOUT, write_timeout_);
 }
 
-bool SocketStream::wait_readable(std::chrono::milliseconds timeout) const {
-  return has_buffered_input() || poll_for(fd_, POLLIN, timeout);
+SocketStream::Wait SocketStream::wait_readable(std::chrono::milliseconds timeout,
+                                               int wake_fd) const {
+  if (has_buffered_input()) return Wait::Readable;
+  pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  for (;;) {
+    const int n = ::poll(p, 2, static_cast<int>(timeout.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Wait::TimedOut;
+    if (p[0].revents != 0) return Wait::Readable;
+    return Wait::Woken;
+  }
 }
 
 // Reads and writes try the socket first and poll only when it would block: one system

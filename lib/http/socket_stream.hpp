@@ -27,8 +27,10 @@ class SocketStream final : public httplib::Stream {
 
   // True when bytes of a next (pipelined) request are already buffered.
   bool has_buffered_input() const { return begin_ < end_; }
-  // Waits until the peer sends something or closes; false on timeout.
-  bool wait_readable(std::chrono::milliseconds timeout) const;
+  enum class Wait { Readable, Woken, TimedOut };
+  // Waits until the peer sends something or closes (Readable), `wake_fd` becomes readable
+  // while the peer has sent nothing (Woken), or the timeout passes.
+  Wait wait_readable(std::chrono::milliseconds timeout, int wake_fd) const;
 
  private:
   int fd_;

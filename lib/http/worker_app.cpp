@@ -34,7 +34,8 @@ void burn_cpu(std::chrono::milliseconds duration) {
   const auto until = cpu_now() + duration;
   volatile std::uint64_t x = 0;
   while (cpu_now() < until) {
-    for (int i = 0; i < 1000; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (int i = 0; i < 1000; ++i)
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
   }
 }
 

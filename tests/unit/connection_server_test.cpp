@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <thread>
 
 #include "cluster/listen_policy.hpp"
@@ -129,6 +130,60 @@ TEST(ConnectionServer, CloseAllEndsIdleKeepAliveConnections) {
   EXPECT_EQ(served->server.open_connections(), 1u);
   served->server.close_all();  // returns only when the idle connection's thread has ended
   EXPECT_EQ(served->server.open_connections(), 0u);
+}
+
+TEST(ConnectionServerDrain, FinishesInFlightClosesIdleAndAnswersWithConnectionClose) {
+  ServedOnLoopback served;
+  served.server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(300ms);
+    res.set_content("done", "text/plain");
+  });
+  // One request in flight, one idle keep-alive connection.
+  httplib::Client idle("127.0.0.1", served.port);
+  idle.set_keep_alive(true);
+  ASSERT_TRUE(idle.Get("/"));
+  std::promise<httplib::Result> slow_result;
+  std::thread slow([&] {
+    httplib::Client c("127.0.0.1", served.port);
+    c.set_keep_alive(true);
+    slow_result.set_value(c.Get("/slow"));
+  });
+  while (served.server.requests_in_flight() == 0)
+    std::this_thread::yield();
+  served.server.begin_drain();
+  const auto report = served.server.wait_drained(5s);
+  slow.join();
+  EXPECT_TRUE(report.drained);
+  EXPECT_TRUE(report.still_running.empty());
+  auto result = slow_result.get_future().get();
+  ASSERT_TRUE(result) << "the request in flight was answered";
+  EXPECT_EQ(result->body, "done");
+  EXPECT_EQ(result->get_header_value("Connection"), "close");
+  EXPECT_EQ(served.server.open_connections(), 0u) << "the idle connection was closed too";
+}
+
+TEST(ConnectionServerDrain, ReportsWhatIsStillRunningAtTheDeadline) {
+  ServedOnLoopback served;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  served.server.Get("/stuck", [released](const httplib::Request&, httplib::Response& res) {
+    released.wait();
+    res.set_content("late", "text/plain");
+  });
+  std::thread client([&] {
+    httplib::Client c("127.0.0.1", served.port);
+    (void)c.Get("/stuck?id=7");
+  });
+  while (served.server.requests_in_flight() == 0)
+    std::this_thread::yield();
+  served.server.begin_drain();
+  const auto report = served.server.wait_drained(100ms);
+  EXPECT_FALSE(report.drained);
+  ASSERT_EQ(report.still_running.size(), 1u);
+  EXPECT_EQ(report.still_running[0].rfind("GET /stuck?id=7 (running ", 0), 0u)
+      << report.still_running[0];
+  release.set_value();
+  client.join();
 }
 
 }  // namespace
