@@ -21,6 +21,7 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(
                 "--policy",
                 std::string(to_string(options.policy))};
   spawn.argv.insert(spawn.argv.end(), options.extra_args.begin(), options.extra_args.end());
+  spawn.merge_stderr = true;  // workers report their stops there: keep them out of the way
   ClusterUnderTest* raw = cluster.get();
   spawn.on_line = [raw](const std::string& line) { raw->on_line(line); };
   auto child = proc::ChildProcess::spawn(std::move(spawn));

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print cluster events as JSON lines");
   if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
 
-  if (cluster::is_worker()) return clab::http::run_worker({.max_threads = threads});
+  if (cluster::is_worker())
+    return clab::http::run_worker({.connections = {.max_threads = threads}});
 
   cluster::ClusterSettings settings;
   settings.workers = clab::cli::resolve_count_or_max(workers);

@@ -267,6 +267,13 @@ void Primary::on_internal_message(Worker& worker, const std::string& command,
     dispatch_pending();
     return;
   }
+  if (command == wire::kStopping) {
+    // The worker drains on its own (a signal sent to it directly): no more connections.
+    worker.state_ = WorkerState::Stopping;
+    reclaim_unacked(worker);
+    dispatch_pending();
+    return;
+  }
   if (command == wire::kOnline && worker.state_ == WorkerState::Starting) {
     worker.state_ = WorkerState::Online;
     if (events_.online) events_.online(worker);
@@ -358,7 +365,8 @@ void Primary::dispatch_pending() {
     pending_.pop_front();
     update_channel_interest(*worker);
   }
-  if (!stopping_) set_accepting(pending_.size() < kMaxPending && next_round_robin_worker(false) != nullptr);
+  if (!stopping_)
+    set_accepting(pending_.size() < kMaxPending && next_round_robin_worker(false) != nullptr);
 }
 
 void Primary::reclaim_unacked(Worker& worker) {

@@ -5,6 +5,8 @@
 //   worker -> primary  {"clab":"online"}      the process runs and reads its channel
 //                      {"clab":"listening"}   it accepts connections now
 //                      {"clab":"accepted", "seq":N}  round-robin: it took connection N
+//                      {"clab":"ready"}       the application is ready (PM2's 'ready')
+//                      {"clab":"stopping"}    it drains: send it no more connections
 //   primary -> worker  {"clab":"listen", "policy":..., "host":..., "port":...}
 //                         (shared: the listening socket travels with it)
 //                      {"clab":"connection", "seq":N}  round-robin: one accepted socket
@@ -24,6 +26,8 @@ inline constexpr const char* kListening = "listening";
 inline constexpr const char* kListen = "listen";
 inline constexpr const char* kConnection = "connection";
 inline constexpr const char* kAccepted = "accepted";
+inline constexpr const char* kReady = "ready";
+inline constexpr const char* kStopping = "stopping";
 inline constexpr const char* kDisconnect = "disconnect";
 
 inline nlohmann::json internal(const char* command) {

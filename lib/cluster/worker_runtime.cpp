@@ -65,9 +65,11 @@ void WorkerRuntime::request_stop() {
 }
 
 WorkerRuntime::Stopped WorkerRuntime::run(ConnectionHandler on_connection,
-                                          MessageHandler on_message) {
+                                          MessageHandler on_message,
+                                          std::function<void()> on_listening) {
   on_connection_ = std::move(on_connection);
   on_message_ = std::move(on_message);
+  on_listening_ = std::move(on_listening);
   stopped_.reset();
 
   (void)loop_.add(channel_.fd(), EPOLLIN, [this](std::uint32_t) { on_channel_readable(); });
@@ -137,7 +139,9 @@ void WorkerRuntime::on_listen(IpcMessage& message) {
   }
   if (auto s = send(wire::internal(wire::kListening)); !s) {
     finish({StopReason::PrimaryGone, 0, s.error().message});
+    return;
   }
+  if (on_listening_) on_listening_();
 }
 
 void WorkerRuntime::accept_connections() {

@@ -46,7 +46,9 @@ class WorkerRuntime {
   // Makes run() return with StopReason::Requested. Thread-safe.
   void request_stop();
 
-  Stopped run(ConnectionHandler on_connection, MessageHandler on_message = {});
+  // `on_listening` runs once, on this thread, when connections start to arrive.
+  Stopped run(ConnectionHandler on_connection, MessageHandler on_message = {},
+              std::function<void()> on_listening = {});
 
   ~WorkerRuntime();
 
@@ -68,6 +70,7 @@ class WorkerRuntime {
   EventLoop loop_;
   ConnectionHandler on_connection_;
   MessageHandler on_message_;
+  std::function<void()> on_listening_;
   std::optional<Stopped> stopped_;
 };
 

@@ -3,28 +3,82 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "cluster/wire.hpp"
 #include "cluster/worker_runtime.hpp"
 #include "http/worker_app.hpp"
+#include "lifecycle/sd_notify.hpp"
+#include "proc/exit_status.hpp"
 
 namespace clab::http {
+namespace {
 
-int run_worker(ConnectionSettings settings) {
+std::string describe(const cluster::WorkerRuntime::Stopped& stopped) {
+  using Reason = cluster::WorkerRuntime::StopReason;
+  switch (stopped.reason) {
+    case Reason::Signal:
+      return "received " + proc::signal_name(stopped.signal);
+    case Reason::Disconnect:
+      return "was asked to stop by the primary";
+    case Reason::Requested:
+      return "was asked to stop";
+    case Reason::PrimaryGone:
+      return "lost its primary";
+    case Reason::Failed:
+      return "failed: " + stopped.detail;
+  }
+  return "stopped";
+}
+
+}  // namespace
+
+int run_worker(const WorkerOptions& options) {
   auto runtime = cluster::WorkerRuntime::attach();
   if (!runtime) {
     fmt::print(stderr, "{}\n", runtime.error().message);
     return 1;
   }
   auto& worker = *runtime.value();
-  WorkerApp app({worker.id(), worker.instance(), ::getpid()}, settings);
+  const pid_t pid = ::getpid();
+  const auto notifier = lifecycle::SdNotifier::from_environment();
+  lifecycle::ShutdownHooks hooks;
+  if (options.register_hooks) options.register_hooks(hooks);
+
+  WorkerApp app({worker.id(), worker.instance(), pid}, options.connections);
   const auto stopped =
-      worker.run([&app](UniqueFd connection) { app.server().serve(std::move(connection)); });
-  app.server().close_all();
+      worker.run([&app](UniqueFd connection) { app.server().serve(std::move(connection)); }, {},
+                 [&] {
+                   (void)worker.send(cluster::wire::internal(cluster::wire::kReady));
+                   (void)notifier.notify("READY=1");
+                 });
   if (stopped.reason == cluster::WorkerRuntime::StopReason::Failed) {
-    fmt::print(stderr, "worker {} (pid {}): {}\n", worker.id(), ::getpid(), stopped.detail);
+    fmt::print(stderr, "Worker {} {}\n", pid, describe(stopped));
+    app.server().close_all();
     return 1;
   }
-  return 0;
+
+  // Graceful stop: no new connections (the runtime closed its listener), let the ones in
+  // flight finish, then the hooks.
+  fmt::print(stderr,
+             "Worker {} {}, graceful shutdown: {} connections open, {} requests in flight\n", pid,
+             describe(stopped), app.server().open_connections(), app.server().requests_in_flight());
+  (void)notifier.notify("STOPPING=1");
+  (void)worker.send(cluster::wire::internal(cluster::wire::kStopping));
+  app.server().begin_drain();
+  const auto drain = app.server().wait_drained(options.drain_timeout);
+  if (!drain.drained) {
+    fmt::print(stderr,
+               "Worker {}: drain deadline of {} ms passed with {} requests still running: {}\n",
+               pid, options.drain_timeout.count(), drain.still_running.size(),
+               fmt::join(drain.still_running, ", "));
+  }
+  for (const auto& hook : hooks.run_all()) {
+    if (!hook.completed)
+      fmt::print(stderr, "Worker {}: shutdown hook '{}' {}\n", pid, hook.name, hook.error);
+  }
+  app.server().close_all();
+  return drain.drained ? 0 : 1;
 }
 
 }  // namespace clab::http

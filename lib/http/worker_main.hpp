@@ -1,13 +1,27 @@
 // The body of every demo's worker process: attach to the primary, serve WorkerApp on the
-// connections the listen policy delivers, stop on disconnect, SIGINT/SIGTERM or when the
-// primary goes away.
+// connections the listen policy delivers, say "ready" (IPC, and READY=1 on NOTIFY_SOCKET)
+// once listening, and on disconnect, SIGINT/SIGTERM or the primary going away drain
+// gracefully: tell the primary (and systemd: STOPPING=1), let requests in flight finish
+// within drain_timeout, run the shutdown hooks, exit.
 #pragma once
 
+#include <chrono>
+#include <functional>
+
 #include "http/connection_server.hpp"
+#include "lifecycle/shutdown_hooks.hpp"
 
 namespace clab::http {
 
-// Returns the process exit status: 0 after a requested stop, 1 on failure.
-int run_worker(ConnectionSettings settings = {});
+struct WorkerOptions {
+  ConnectionSettings connections;
+  std::chrono::milliseconds drain_timeout{1500};
+  // Registers the application's shutdown hooks (run last registered first).
+  std::function<void(lifecycle::ShutdownHooks&)> register_hooks;
+};
+
+// Returns the process exit status: 0 after a complete drain, 1 when the drain deadline
+// passed with requests still running (they are named on stderr) or the worker failed.
+int run_worker(const WorkerOptions& options = {});
 
 }  // namespace clab::http
