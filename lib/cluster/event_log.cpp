@@ -61,15 +61,35 @@ ClusterEvents EventLog::events() {
     emit(fmt::format("Worker {} started (id {}, instance {})", w.pid(), w.id(), w.instance()),
          {{"event", "listening"}, {"worker", describe(w)}});
   };
+  events.ready = [this](Worker& w) {
+    if (format_ == Format::Json) emit({}, {{"event", "ready"}, {"worker", describe(w)}});
+  };
+  events.listen_timeout = [this](Worker& w) {
+    emit(fmt::format("Worker {} was not ready within listen_timeout: killed", w.pid()),
+         {{"event", "listen-timeout"}, {"worker", describe(w)}});
+  };
+  events.errored = [this](int instance, std::size_t live) {
+    emit(fmt::format("Worker slot {} errored and is left stopped; primary {} stays up with {} "
+                     "worker{}",
+                     instance, ::getpid(), live, live == 1 ? "" : "s"),
+         {{"event", "errored"}, {"instance", instance}, {"workers", live}});
+  };
   events.exit = [this](Worker& w, const ExitStatus& status, const RespawnDecision& decision) {
     const bool died = decision.action != RespawnDecision::Action::Stop;
-    emit(fmt::format("Worker {} {} ({}); {}", w.pid(), died ? "died" : "exited", status.describe(),
+    std::string how = status.describe();
+    if (w.stop_requested()) {
+      how += w.killed_by_primary() ? fmt::format(", killed after kill_timeout, {} ms", w.stop_duration().count())
+                                   : fmt::format(", stopped in {} ms", w.stop_duration().count());
+    }
+    emit(fmt::format("Worker {} {} ({}); {}", w.pid(), died ? "died" : "exited", how,
                      action_text(decision)),
          {{"event", "exit"},
           {"worker", describe(w)},
           {"code", status.code},
           {"signal", status.signal},
           {"action", action_name(decision.action)},
+          {"killed_by_primary", w.killed_by_primary()},
+          {"stop_ms", w.stop_duration().count()},
           {"delay_ms", decision.delay.count()},
           {"reason", decision.reason}});
   };

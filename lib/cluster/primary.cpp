@@ -134,6 +134,15 @@ void Primary::fork_worker(Slot& slot) {
       !s) {
     report(s.error());
   }
+  if (settings_.wait_ready) {
+    w.timers_.push_back(loop_.after(settings_.listen_timeout, [this, pid] {
+      auto it = workers_.find(pid);
+      if (it == workers_.end() || it->second->ready_) return;
+      it->second->killed_by_primary_ = true;  // a failed start: respawned as an unstable exit
+      if (events_.listen_timeout) events_.listen_timeout(*it->second);
+      ::kill(pid, SIGKILL);
+    }));
+  }
   if (events_.fork) events_.fork(w);
 }
 
@@ -161,17 +170,30 @@ void Primary::stop(int signal) {
     if (slot.respawn_timer) loop_.cancel(*slot.respawn_timer);
     slot.respawn_timer.reset();
   }
-  for (auto& [pid, worker] : workers_) {
-    worker->disconnect();
-    ::kill(pid, SIGTERM);
-  }
-  kill_timer_ = loop_.after(settings_.kill_timeout, [this] {
-    for (auto& [pid, worker] : workers_) {
-      ::kill(pid, SIGKILL);
-      killed_any_ = true;
-    }
-  });
+  for (auto& [pid, worker] : workers_) stop_worker(*worker);  // all at once, in parallel
   finish_if_stopped();
+}
+
+void Primary::stop_worker(Worker& worker) {
+  if (!worker.is_alive() || worker.stop_requested_) return;
+  worker.stop_requested_ = true;
+  worker.stop_requested_at_ = Worker::Clock::now();
+  worker.state_ = WorkerState::Stopping;
+  reclaim_unacked(worker);
+  if (settings_.shutdown_with_message && worker.channel_.is_open()) {
+    (void)worker.channel_.send(wire::internal(wire::kShutdown));
+  } else {
+    if (worker.channel_.is_open()) (void)worker.channel_.send(wire::internal(wire::kDisconnect));
+    ::kill(worker.pid(), SIGINT);
+  }
+  const pid_t pid = worker.pid();
+  worker.timers_.push_back(loop_.after(settings_.kill_timeout, [this, pid] {
+    auto it = workers_.find(pid);
+    if (it == workers_.end()) return;
+    it->second->killed_by_primary_ = true;
+    killed_any_ = true;
+    ::kill(pid, SIGKILL);
+  }));
 }
 
 void Primary::finish_if_stopped() {
@@ -194,6 +216,11 @@ void Primary::reap_children() {
 
 void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
   close_channel(worker);
+  for (auto timer : worker.timers_) loop_.cancel(timer);
+  if (worker.stop_requested_) {
+    worker.stop_duration_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        Worker::Clock::now() - worker.stop_requested_at_);
+  }
   const bool intended = worker.stop_requested_ || stopping_;
   worker.state_ = WorkerState::Exited;
   Slot& slot = slots_.at(static_cast<std::size_t>(worker.instance()));
@@ -214,6 +241,7 @@ void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
       break;
     case RespawnDecision::Action::Errored:
       slot.errored = true;
+      if (events_.errored) events_.errored(slot.instance, workers_.size());
       break;
     case RespawnDecision::Action::Stop:
       break;
@@ -267,6 +295,13 @@ void Primary::on_internal_message(Worker& worker, const std::string& command,
     dispatch_pending();
     return;
   }
+  if (command == wire::kReady) {
+    if (worker.ready_) return;
+    worker.ready_ = true;
+    if (events_.ready) events_.ready(worker);
+    if (!stopping_) dispatch_pending();
+    return;
+  }
   if (command == wire::kStopping) {
     // The worker drains on its own (a signal sent to it directly): no more connections.
     worker.state_ = WorkerState::Stopping;
@@ -310,7 +345,8 @@ Worker* Primary::next_round_robin_worker(bool advance) {
   std::vector<Worker*> ready;
   for (auto& [pid, worker] : workers_) {
     if (worker->state_ == WorkerState::Listening && worker->channel_.is_open() &&
-        !worker->channel_.has_pending_output() && worker->unacked_.size() < kMaxUnacked) {
+        !worker->channel_.has_pending_output() && worker->unacked_.size() < kMaxUnacked &&
+        (worker->ready_ || !settings_.wait_ready)) {
       ready.push_back(worker.get());
     }
   }

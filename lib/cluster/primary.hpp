@@ -34,7 +34,13 @@ struct ClusterSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: pick a free port
   RespawnSettings respawn;
+  // Stopping a worker: SIGINT (or a "shutdown" message), SIGKILL after kill_timeout.
   std::chrono::milliseconds kill_timeout{1600};
+  bool shutdown_with_message = false;
+  // wait_ready: a worker is up (and gets round-robin connections) only once it says
+  // "ready"; one that has not within listen_timeout is killed and counts as a failed start.
+  bool wait_ready = false;
+  std::chrono::milliseconds listen_timeout{3000};
   // The program and arguments each worker runs; argv[0] is only its name: the executable
   // is always this program's own (/proc/self/exe), as Node re-runs process.argv[1].
   std::vector<std::string> argv;
@@ -45,6 +51,9 @@ struct ClusterEvents {
   std::function<void(Worker&)> fork;
   std::function<void(Worker&)> online;
   std::function<void(Worker&)> listening;
+  std::function<void(Worker&)> ready;
+  std::function<void(Worker&)> listen_timeout;  // killed: not ready within listen_timeout
+  std::function<void(int instance, std::size_t live_workers)> errored;  // slot left stopped
   std::function<void(Worker&)> disconnect;
   std::function<void(Worker&, const nlohmann::json&)> message;
   std::function<void(Worker&, const ExitStatus&, const RespawnDecision&)> exit;
@@ -67,6 +76,9 @@ class Primary {
   int run();
   // Begins a stop, as SIGTERM does. Call from an event callback.
   void stop(int signal = SIGTERM);
+  // Stops one worker gracefully (SIGINT or a shutdown message, SIGKILL after
+  // kill_timeout); it is not respawned.
+  void stop_worker(Worker& worker);
 
   std::uint16_t port() const { return port_; }
   const ClusterSettings& settings() const { return settings_; }
@@ -120,7 +132,6 @@ class Primary {
   bool accepting_ = false;
   bool stopping_ = false;
   bool killed_any_ = false;
-  std::optional<EventLoop::TimerId> kill_timer_;
 };
 
 }  // namespace clab::cluster

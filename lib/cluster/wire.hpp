@@ -13,6 +13,7 @@
 //                         with it; the primary keeps its own copy until "accepted", and
 //                         hands it to another worker if this one dies first (as Node does)
 //                      {"clab":"disconnect"}  stop accepting and exit
+//                      {"clab":"shutdown"}    the same, PM2's shutdown_with_message
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@ inline constexpr const char* kAccepted = "accepted";
 inline constexpr const char* kReady = "ready";
 inline constexpr const char* kStopping = "stopping";
 inline constexpr const char* kDisconnect = "disconnect";
+inline constexpr const char* kShutdown = "shutdown";
 
 inline nlohmann::json internal(const char* command) {
   return {{kKey, command}};

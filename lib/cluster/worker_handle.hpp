@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdint>
 #include <map>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -43,6 +44,11 @@ class Worker {
   WorkerState state() const { return state_; }
   Clock::time_point started_at() const { return started_at_; }
   bool stop_requested() const { return stop_requested_; }
+  bool ready() const { return ready_; }
+  // Set when the primary had to SIGKILL it (kill_timeout or listen_timeout passed).
+  bool killed_by_primary() const { return killed_by_primary_; }
+  // How long its stop took, from the request to the exit; 0 when not asked to stop.
+  std::chrono::milliseconds stop_duration() const { return stop_duration_; }
   bool is_alive() const { return state_ != WorkerState::Exited; }
 
   // Sends a message (JSON object) to the worker; it arrives in the worker's message handler.
@@ -62,6 +68,11 @@ class Worker {
   WorkerState state_ = WorkerState::Starting;
   Clock::time_point started_at_ = Clock::now();
   bool stop_requested_ = false;
+  bool ready_ = false;
+  bool killed_by_primary_ = false;
+  Clock::time_point stop_requested_at_{};
+  std::chrono::milliseconds stop_duration_{0};
+  std::vector<std::uint64_t> timers_;  // the primary's timers for this worker, cancelled at exit
   // Round-robin: connections handed over but not yet acknowledged, by sequence number.
   std::map<std::uint64_t, UniqueFd> unacked_;
 };

@@ -112,7 +112,7 @@ void WorkerRuntime::on_channel_readable() {
       on_connection_(std::move(message.fds.front()));
     } else if (command == wire::kListen) {
       on_listen(message);
-    } else if (command == wire::kDisconnect) {
+    } else if (command == wire::kDisconnect || command == wire::kShutdown) {
       finish({StopReason::Disconnect, 0, {}});
     } else if (command.empty() && on_message_) {
       on_message_(message.body);
