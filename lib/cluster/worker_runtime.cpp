@@ -12,6 +12,7 @@
 
 #include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
+#include "proc/exit_status.hpp"
 
 namespace clab::cluster {
 
@@ -74,7 +75,13 @@ WorkerRuntime::Stopped WorkerRuntime::run(ConnectionHandler on_connection,
 
   (void)loop_.add(channel_.fd(), EPOLLIN, [this](std::uint32_t) { on_channel_readable(); });
   (void)loop_.add(signals_.fd(), EPOLLIN, [this](std::uint32_t) {
-    if (auto signal = signals_.read_one()) finish({StopReason::Signal, *signal, {}});
+    auto signal = signals_.read_one();
+    if (!signal) return;
+    if (ignore_signals_) {
+      fmt::print(stderr, "Worker {} ignores {}\n", ::getpid(), proc::signal_name(*signal));
+      return;
+    }
+    finish({StopReason::Signal, *signal, {}});
   });
   (void)loop_.add(wake_.get(), EPOLLIN, [this](std::uint32_t) {
     finish({StopReason::Requested, 0, {}});

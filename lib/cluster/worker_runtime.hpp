@@ -45,6 +45,9 @@ class WorkerRuntime {
   Status send(const nlohmann::json& message);
   // Makes run() return with StopReason::Requested. Thread-safe.
   void request_stop();
+  // When set, SIGINT and SIGTERM are reported on stderr and otherwise ignored (a worker
+  // that will not stop, to demonstrate kill_timeout). Call before run().
+  void ignore_stop_signals(bool ignore) { ignore_signals_ = ignore; }
 
   // `on_listening` runs once, on this thread, when connections start to arrive.
   Stopped run(ConnectionHandler on_connection, MessageHandler on_message = {},
@@ -72,6 +75,7 @@ class WorkerRuntime {
   MessageHandler on_message_;
   std::function<void()> on_listening_;
   std::optional<Stopped> stopped_;
+  bool ignore_signals_ = false;
 };
 
 }  // namespace clab::cluster

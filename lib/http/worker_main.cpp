@@ -5,6 +5,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+
 #include "cluster/wire.hpp"
 #include "cluster/worker_runtime.hpp"
 #include "http/worker_app.hpp"
@@ -43,21 +48,44 @@ int run_worker(const WorkerOptions& options) {
   const pid_t pid = ::getpid();
   const auto notifier = lifecycle::SdNotifier::from_environment();
   lifecycle::ShutdownHooks hooks;
-  if (options.register_hooks) options.register_hooks(hooks);
-
   WorkerApp app({worker.id(), worker.instance(), pid}, options.connections);
-  const auto stopped =
-      worker.run([&app](UniqueFd connection) { app.server().serve(std::move(connection)); }, {},
-                 [&] {
-                   (void)worker.send(cluster::wire::internal(cluster::wire::kReady));
-                   (void)notifier.notify("READY=1");
-                 });
+  if (options.configure) options.configure(app, hooks);
+  worker.ignore_stop_signals(options.ignore_stop_signals);
+
+  auto say_ready = [&] {
+    (void)worker.send(cluster::wire::internal(cluster::wire::kReady));
+    (void)notifier.notify("READY=1");
+  };
+  std::jthread delayed_ready;  // stopped and joined before the worker goes on
+  const auto stopped = worker.run(
+      [&app](UniqueFd connection) { app.server().serve(std::move(connection)); }, {},
+      [&] {
+        if (options.never_ready) return;
+        if (options.ready_delay.count() == 0) return say_ready();
+        delayed_ready = std::jthread([&, delay = options.ready_delay](std::stop_token stop) {
+          std::mutex m;
+          std::condition_variable_any cv;
+          std::unique_lock lock(m);
+          cv.wait_for(lock, stop, delay, [] { return false; });
+          if (!stop.stop_requested()) say_ready();
+        });
+      });
+  if (delayed_ready.joinable()) {
+    delayed_ready.request_stop();
+    delayed_ready.join();
+  }
   if (stopped.reason == cluster::WorkerRuntime::StopReason::Failed) {
     fmt::print(stderr, "Worker {} {}\n", pid, describe(stopped));
     app.server().close_all();
     return 1;
   }
 
+  if (options.naive) {
+    // The pitfall: requests in flight and hooks are simply dropped.
+    fmt::print(stderr, "Worker {} {}, exiting at once (naive)\n", pid, describe(stopped));
+    std::fflush(nullptr);
+    ::_exit(0);
+  }
   // Graceful stop: no new connections (the runtime closed its listener), let the ones in
   // flight finish, then the hooks.
   fmt::print(stderr,

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "http/connection_server.hpp"
+#include "http/worker_app.hpp"
 #include "lifecycle/shutdown_hooks.hpp"
 
 namespace clab::http {
@@ -16,8 +17,15 @@ namespace clab::http {
 struct WorkerOptions {
   ConnectionSettings connections;
   std::chrono::milliseconds drain_timeout{1500};
-  // Registers the application's shutdown hooks (run last registered first).
-  std::function<void(lifecycle::ShutdownHooks&)> register_hooks;
+  // Lets a demo add to the app (a logger, say) and register shutdown hooks, which run last
+  // registered first.
+  std::function<void(WorkerApp&, lifecycle::ShutdownHooks&)> configure;
+
+  // Demonstrations of what goes wrong (graceful-shutdown's flags, the harness's faults):
+  bool naive = false;                        // exit at once on a stop: no drain, no hooks
+  std::chrono::milliseconds ready_delay{0};  // say "ready" this long after listening
+  bool never_ready = false;
+  bool ignore_stop_signals = false;  // only SIGKILL stops it: kill_timeout's case
 };
 
 // Returns the process exit status: 0 after a complete drain, 1 when the drain deadline

@@ -1,0 +1,41 @@
+// The flags every cluster demo shares (native-cluster, graceful-shutdown): how many
+// workers, which port and policy, and the PM2-style lifecycle settings; and the primary's
+// main loop with its event log.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cluster/primary.hpp"
+#include "http/worker_main.hpp"
+
+namespace clab::demos {
+
+struct ClusterFlags {
+  std::string workers = "max";
+  std::string policy = "round-robin";
+  std::string host = "127.0.0.1";
+  int port = 3000;
+  std::size_t threads = 512;
+  bool json = false;
+  int kill_timeout_ms = 1600;
+  int listen_timeout_ms = 3000;
+  bool wait_ready = false;
+  bool shutdown_with_message = false;
+  int drain_timeout_ms = 1500;
+  int restart_delay_ms = 0;
+  int exp_backoff_restart_delay_ms = 0;
+  int min_uptime_ms = 1000;
+  int max_restarts = 16;
+};
+
+void add_cluster_flags(CLI::App& app, ClusterFlags& flags);
+cluster::ClusterSettings cluster_settings(const ClusterFlags& flags, int argc, char** argv);
+http::WorkerOptions worker_options(const ClusterFlags& flags);
+
+// Starts the primary, prints its events (human or JSON) and runs until it has stopped.
+// Returns the process exit status.
+int run_primary(const std::string& program, const ClusterFlags& flags, int argc, char** argv);
+
+}  // namespace clab::demos
