@@ -6,11 +6,12 @@
 
 namespace clab::harness {
 
-Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(
-    const ClusterOptions& options, std::chrono::milliseconds timeout) {
+Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterOptions& options,
+                                                                  std::chrono::milliseconds timeout,
+                                                                  bool wait_for_workers) {
   std::unique_ptr<ClusterUnderTest> cluster(new ClusterUnderTest());
   proc::SpawnOptions spawn;
-  spawn.argv = {options.bin_dir + "/native-cluster",
+  spawn.argv = {options.bin_dir + "/" + options.program,
                 "--json",
                 "--port",
                 "0",
@@ -31,7 +32,7 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(
   auto primary = cluster->wait_event("primary", timeout);
   if (!primary) return Error{"native-cluster did not report its port"};
   cluster->port_ = (*primary)["port"].get<std::uint16_t>();
-  for (int i = 0; i < options.workers; ++i) {
+  for (int i = 0; wait_for_workers && i < options.workers; ++i) {
     if (!cluster->wait_event("listening", timeout)) {
       return Error{fmt::format("only {} of {} workers started listening", i, options.workers)};
     }

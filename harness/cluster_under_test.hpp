@@ -27,6 +27,7 @@ namespace clab::harness {
 
 struct ClusterOptions {
   std::string bin_dir;
+  std::string program = "native-cluster";  // or graceful-shutdown, for its flags
   cluster::ListenPolicy policy = cluster::ListenPolicy::RoundRobin;
   int workers = 2;
   std::vector<std::string> extra_args;
@@ -36,15 +37,18 @@ class ClusterUnderTest {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Starts the cluster and waits until every worker is listening (or the deadline).
+  // Starts the cluster and waits until every worker is listening (or the deadline); with
+  // wait_for_workers false, only until the primary reports its port.
   static Result<std::unique_ptr<ClusterUnderTest>> start(
-      const ClusterOptions& options, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+      const ClusterOptions& options, std::chrono::milliseconds timeout = std::chrono::seconds(15),
+      bool wait_for_workers = true);
 
   std::uint16_t port() const { return port_; }
   pid_t primary_pid() const { return child_->pid(); }
   // Pids of the workers currently listening, as the events tell.
   std::vector<pid_t> live_workers() const;
   std::set<pid_t> all_worker_pids() const;
+  proc::ChildProcess& process() { return *child_; }
 
   // Waits for the next event (after the cursor) named `event` for which `match` holds.
   std::optional<nlohmann::json> wait_event(

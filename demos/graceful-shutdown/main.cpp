@@ -61,14 +61,17 @@ int main(int argc, char** argv) {
   faults->add_option("--ready-delay", ready_delay_ms, "ms after listening before saying 'ready'")
       ->check(CLI::Range(0, 600000));
   faults->add_flag("--never-ready", never_ready, "never say 'ready'");
-  faults->add_flag("--ignore-signals", ignore_signals, "ignore SIGINT and SIGTERM");
-  faults->add_flag("--crash-at-start", crash_at_start, "exit with status 3 as soon as started");
+  faults->add_flag(
+      "--ignore-signals", ignore_signals,
+      "ignore SIGINT, SIGTERM and the primary's stop messages (only SIGKILL stops it)");
+  faults->add_flag("--crash-at-start", crash_at_start,
+                   "worker instance 0 exits with status 3 as soon as it starts (a crash loop)");
   if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
 
   if (!clab::cluster::is_worker())
     return clab::demos::run_primary("graceful-shutdown", flags, argc, argv);
 
-  if (crash_at_start) return 3;
+  if (crash_at_start && clab::cluster::env_integer(clab::cluster::kEnvInstance) == 0) return 3;
   auto options = clab::demos::worker_options(flags);
   options.naive = naive;
   options.never_ready = never_ready;

@@ -4,10 +4,15 @@ namespace clab::harness {
 
 std::vector<std::unique_ptr<Check>> all_checks() {
   std::vector<std::unique_ptr<Check>> out;
+  out.push_back(make_crash_loop_check());
+  out.push_back(make_graceful_drain_check());
+  out.push_back(make_kill_timeout_check());
   out.push_back(make_load_distribution_check());
+  out.push_back(make_orphans_check());
   out.push_back(make_respawn_check());
   out.push_back(make_reuseport_drop_check());
   out.push_back(make_shared_state_check());
+  out.push_back(make_wait_ready_check());
   return out;
 }
 

@@ -8,9 +8,14 @@
 
 namespace clab::harness {
 
+std::unique_ptr<Check> make_crash_loop_check();
+std::unique_ptr<Check> make_graceful_drain_check();
+std::unique_ptr<Check> make_kill_timeout_check();
 std::unique_ptr<Check> make_load_distribution_check();
+std::unique_ptr<Check> make_orphans_check();
 std::unique_ptr<Check> make_respawn_check();
 std::unique_ptr<Check> make_reuseport_drop_check();
 std::unique_ptr<Check> make_shared_state_check();
+std::unique_ptr<Check> make_wait_ready_check();
 
 }  // namespace clab::harness

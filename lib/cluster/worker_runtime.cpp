@@ -120,7 +120,11 @@ void WorkerRuntime::on_channel_readable() {
     } else if (command == wire::kListen) {
       on_listen(message);
     } else if (command == wire::kDisconnect || command == wire::kShutdown) {
-      finish({StopReason::Disconnect, 0, {}});
+      if (ignore_signals_) {
+        fmt::print(stderr, "Worker {} ignores the primary's '{}'\n", ::getpid(), command);
+      } else {
+        finish({StopReason::Disconnect, 0, {}});
+      }
     } else if (command.empty() && on_message_) {
       on_message_(message.body);
     }

@@ -45,8 +45,9 @@ class WorkerRuntime {
   Status send(const nlohmann::json& message);
   // Makes run() return with StopReason::Requested. Thread-safe.
   void request_stop();
-  // When set, SIGINT and SIGTERM are reported on stderr and otherwise ignored (a worker
-  // that will not stop, to demonstrate kill_timeout). Call before run().
+  // When set, SIGINT, SIGTERM and the primary's disconnect and shutdown messages are
+  // reported on stderr and otherwise ignored (a worker that will not stop, to demonstrate
+  // kill_timeout). Call before run().
   void ignore_stop_signals(bool ignore) { ignore_signals_ = ignore; }
 
   // `on_listening` runs once, on this thread, when connections start to arrive.

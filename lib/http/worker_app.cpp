@@ -57,7 +57,9 @@ void WorkerApp::add_routes() {
                     {"worker", identity_.id},
                     {"instance", identity_.instance},
                     {"pid", identity_.pid},
-                    {"uptime_s", uptime.count()}});
+                    {"uptime_s", uptime.count()},
+                    // this request aside
+                    {"requests_in_flight", server_.requests_in_flight() - 1}});
   });
   server_.Get("/work", [this](const httplib::Request& req, httplib::Response& res) {
     auto ms = integer_param(req, "ms", 10, kMaxWorkMs);

@@ -1,7 +1,7 @@
 // WorkerApp: the HTTP routes every worker serves (DESIGN.md, "The worker HTTP app").
 //
 //   GET /             hello, naming the worker
-//   GET /health       {"status":"ok", ...}
+//   GET /health       {"status":"ok", "requests_in_flight": N, ...}
 //   GET /work?ms=N    burns N ms of CPU time (0..10000)
 //   GET /sleep?ms=N   waits N ms without using CPU (0..60000)
 //   GET /count        a counter in this process's own memory: each worker has its own

@@ -14,12 +14,12 @@ using namespace std::chrono_literals;
 
 class HarnessCheck : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(HarnessCheck, PassesOnEveryPolicy) {
+TEST_P(HarnessCheck, PassesOnEveryVariant) {
   CheckContext context{.bin_dir = CLUSTERLAB_BIN_DIR};
   for (auto& check : all_checks()) {
     if (check->name() != GetParam()) continue;
     const auto results = check->run(context);
-    EXPECT_EQ(results.size(), context.policies.size());
+    EXPECT_FALSE(results.empty());
     for (const auto& r : results) {
       EXPECT_TRUE(r.passed) << r.check << " (" << r.variant << "): " << r.summary << "\n"
                             << (r.failures.empty() ? "" : r.failures.front());

@@ -1,0 +1,102 @@
+// Check `wait-ready`: "a manager that waits for ready sends no traffic to a worker that is
+// not ready, and replaces one that never is".
+//
+// slow-ready: one worker that says ready 1 s after listening (round-robin, --wait-ready).
+// A request sent as soon as it listens is answered only after its "ready" event.
+// never-ready: a worker that never says ready (--listen-timeout 500, backoff from 100 ms)
+// is killed at each listen timeout and restarted after 100, 150 and 225 ms.
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "checks/registry.hpp"
+#include "http_probe.hpp"
+#include "lifecycle_probe.hpp"
+
+namespace clab::harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+class WaitReadyCheck final : public Check {
+ public:
+  std::string name() const override { return "wait-ready"; }
+  std::string claim() const override {
+    return "no connection reaches a worker before it is ready; a never-ready one is retried";
+  }
+  std::vector<CheckResult> run(const CheckContext& context) override {
+    return {slow_ready(context), never_ready(context)};
+  }
+
+ private:
+  CheckResult slow_ready(const CheckContext& context) {
+    CheckResult r{.check = name(), .variant = "slow-ready"};
+    auto started = ClusterUnderTest::start(
+        {.bin_dir = context.bin_dir,
+         .program = "graceful-shutdown",
+         .workers = 1,
+         .extra_args = {"--wait-ready", "--ready-delay", "1000", "--listen-timeout", "5000"}});
+    if (!started) {
+      r.expect(false, "cluster did not start: " + started.error().message);
+      return r;
+    }
+    auto& cluster = *started.value();
+    const auto sent_ms = wall_clock_ms();
+    const Reply reply = fetch(cluster.port(), "/");
+    const auto answered_ms = wall_clock_ms();
+    const auto ready = cluster.wait_event("ready", 5s);
+    const std::int64_t ready_ms = ready ? ready->value("time_ms", std::int64_t{0}) : 0;
+    r.expect(reply.status == 200, "the request was not answered: " + reply.error);
+    r.expect(ready.has_value(), "no ready event");
+    r.expect(answered_ms >= ready_ms,
+             fmt::format("answered {} ms before the worker was ready", ready_ms - answered_ms));
+    (void)cluster.stop();
+    r.figures = {{"sent_to_ready_ms", ready_ms - sent_ms},
+                 {"sent_to_answer_ms", answered_ms - sent_ms}};
+    r.summary =
+        fmt::format("request sent while not ready: worker ready after {} ms, answered after {} ms",
+                    ready_ms - sent_ms, answered_ms - sent_ms);
+    return r;
+  }
+
+  CheckResult never_ready(const CheckContext& context) {
+    CheckResult r{.check = name(), .variant = "never-ready"};
+    auto started = ClusterUnderTest::start(
+        {.bin_dir = context.bin_dir,
+         .program = "graceful-shutdown",
+         .workers = 1,
+         .extra_args = {"--wait-ready", "--never-ready", "--listen-timeout", "500",
+                        "--exp-backoff-restart-delay", "100", "--min-uptime", "100"}});
+    if (!started) {
+      r.expect(false, "cluster did not start: " + started.error().message);
+      return r;
+    }
+    auto& cluster = *started.value();
+    const auto timeouts = collect_events(cluster, "listen-timeout", 3, 5s);
+    (void)cluster.wait_event("exit", 5s);  // the third timeout's exit follows it
+    const auto exits = events_so_far(cluster, "exit");
+    (void)cluster.stop();
+    std::vector<std::int64_t> delays;
+    for (const auto& e : exits) {
+      if (e["action"] == "restart") delays.push_back(e.value("delay_ms", std::int64_t{0}));
+    }
+    if (delays.size() > 3) delays.resize(3);
+    r.expect(timeouts.size() == 3,
+             fmt::format("{} listen timeouts seen, expected 3", timeouts.size()));
+    r.expect(
+        delays == std::vector<std::int64_t>{100, 150, 225},
+        fmt::format("restart delays {}, expected 100, 150, 225", nlohmann::json(delays).dump()));
+    r.figures = {{"listen_timeouts", timeouts.size()}, {"restart_delays_ms", delays}};
+    r.summary = fmt::format("killed at each 500 ms listen timeout; restarted after {} ms",
+                            nlohmann::json(delays).dump());
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_wait_ready_check() {
+  return std::make_unique<WaitReadyCheck>();
+}
+
+}  // namespace clab::harness
