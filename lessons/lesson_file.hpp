@@ -13,7 +13,8 @@
 //   exit: N                             the exit status run (or stop) must have (default 0)
 //   timeout: SECONDS                    for run, wait and stop (default 20)
 //
-// Keys may repeat where it makes sense (expect, wait). The prose before a step block is
+// A step does its parts in this order: run, start, wait, stop. Keys may repeat where it
+// makes sense (expect, wait). The prose before a step block is
 // that step's explanation; the prose after the last block is the lesson's close.
 #pragma once
 
