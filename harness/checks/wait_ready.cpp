@@ -3,6 +3,8 @@
 //
 // slow-ready: one worker that says ready 1 s after listening (round-robin, --wait-ready).
 // A request sent as soon as it listens is answered only after its "ready" event.
+// slow-ready-naive: the same worker without --wait-ready: the request reaches it before it
+// is ready (the pitfall: a real application would answer it half-initialised).
 // never-ready: a worker that never says ready (--listen-timeout 500, backoff from 100 ms)
 // is killed at each listen timeout and restarted after 100, 150 and 225 ms.
 #include <fmt/format.h>
@@ -25,17 +27,19 @@ class WaitReadyCheck final : public Check {
     return "no connection reaches a worker before it is ready; a never-ready one is retried";
   }
   std::vector<CheckResult> run(const CheckContext& context) override {
-    return {slow_ready(context), never_ready(context)};
+    return {slow_ready(context, /*wait_ready=*/false), slow_ready(context, /*wait_ready=*/true),
+            never_ready(context)};
   }
 
  private:
-  CheckResult slow_ready(const CheckContext& context) {
-    CheckResult r{.check = name(), .variant = "slow-ready"};
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir,
-         .program = "graceful-shutdown",
-         .workers = 1,
-         .extra_args = {"--wait-ready", "--ready-delay", "1000", "--listen-timeout", "5000"}});
+  CheckResult slow_ready(const CheckContext& context, bool wait_ready) {
+    CheckResult r{.check = name(), .variant = wait_ready ? "slow-ready" : "slow-ready-naive"};
+    std::vector<std::string> args = {"--ready-delay", "1000", "--listen-timeout", "5000"};
+    if (wait_ready) args.push_back("--wait-ready");
+    auto started = ClusterUnderTest::start({.bin_dir = context.bin_dir,
+                                            .program = "graceful-shutdown",
+                                            .workers = 1,
+                                            .extra_args = args});
     if (!started) {
       r.expect(false, "cluster did not start: " + started.error().message);
       return r;
@@ -48,8 +52,13 @@ class WaitReadyCheck final : public Check {
     const std::int64_t ready_ms = ready ? ready->value("time_ms", std::int64_t{0}) : 0;
     r.expect(reply.status == 200, "the request was not answered: " + reply.error);
     r.expect(ready.has_value(), "no ready event");
-    r.expect(answered_ms >= ready_ms,
-             fmt::format("answered {} ms before the worker was ready", ready_ms - answered_ms));
+    if (wait_ready) {
+      r.expect(answered_ms >= ready_ms,
+               fmt::format("answered {} ms before the worker was ready", ready_ms - answered_ms));
+    } else {
+      r.expect(answered_ms < ready_ms,
+               "the request waited for ready: the naive pitfall did not show");
+    }
     (void)cluster.stop();
     r.figures = {{"sent_to_ready_ms", ready_ms - sent_ms},
                  {"sent_to_answer_ms", answered_ms - sent_ms}};
