@@ -19,7 +19,7 @@ namespace harness = clab::harness;
 namespace {
 
 void print_table(const std::vector<harness::CheckResult>& results) {
-  clab::TextTable table({"check", "policy", "result", "time", "figures"},
+  clab::TextTable table({"check", "variant", "result", "time", "figures"},
                         {clab::TextTable::Align::Left, clab::TextTable::Align::Left,
                          clab::TextTable::Align::Left, clab::TextTable::Align::Right});
   for (const auto& r : results) {

@@ -2,17 +2,21 @@
 
 namespace clab::harness {
 
+std::unique_ptr<ClusterUnderTest> start_cluster(CheckResult& result, const ClusterOptions& options,
+                                                bool wait_for_workers) {
+  auto cluster = ClusterUnderTest::start(options, std::chrono::seconds(15), wait_for_workers);
+  if (cluster) return std::move(cluster.value());
+  result.expect(false, "cluster did not start: " + cluster.error().message);
+  return nullptr;
+}
+
 std::vector<CheckResult> PolicyCheck::run(const CheckContext& context) {
   std::vector<CheckResult> results;
   for (auto policy : context.policies) {
     CheckResult r{.check = name(), .variant = std::string(to_string(policy)), .note = note()};
-    auto cluster = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
-    if (cluster) {
-      run_on(*cluster.value(), context, r);
-    } else {
-      r.expect(false, "cluster did not start: " + cluster.error().message);
-    }
+    auto cluster = start_cluster(
+        r, {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
+    if (cluster) run_on(*cluster, context, r);
     results.push_back(std::move(r));
   }
   return results;

@@ -1,11 +1,17 @@
 // PolicyCheck: a check that runs once per listen policy, each time on a fresh native-cluster
 // with context.workers workers; a cluster that does not start fails that variant.
+// start_cluster() does the same for checks that start their own clusters.
 #pragma once
 
 #include "check.hpp"
 #include "cluster_under_test.hpp"
 
 namespace clab::harness {
+
+// Starts a cluster for a check; when it does not start, records that in `result` and
+// returns nullptr.
+std::unique_ptr<ClusterUnderTest> start_cluster(CheckResult& result, const ClusterOptions& options,
+                                                bool wait_for_workers = true);
 
 class PolicyCheck : public Check {
  public:

@@ -10,6 +10,7 @@
 #include "checks/registry.hpp"
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
+#include "policy_check.hpp"
 #include "proc/process_table.hpp"
 
 namespace clab::harness {
@@ -25,18 +26,16 @@ class CrashLoopCheck final : public Check {
   }
   std::vector<CheckResult> run(const CheckContext& context) override {
     CheckResult r{.check = name(), .variant = "exits at start"};
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir,
-         .program = "graceful-shutdown",
-         .workers = 2,
-         .extra_args = {"--crash-at-start", "--exp-backoff-restart-delay", "50", "--min-uptime",
-                        "1000", "--max-restarts", "4"}},
-        15s, /*wait_for_workers=*/false);
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return {r};
-    }
-    auto& cluster = *started.value();
+    auto started =
+        start_cluster(r,
+                      {.bin_dir = context.bin_dir,
+                       .program = "graceful-shutdown",
+                       .workers = 2,
+                       .extra_args = {"--crash-at-start", "--exp-backoff-restart-delay", "50",
+                                      "--min-uptime", "1000", "--max-restarts", "4"}},
+                      /*wait_for_workers=*/false);
+    if (!started) return {r};
+    auto& cluster = *started;
     const auto errored = cluster.wait_event("errored", 10s);
     std::vector<std::int64_t> delays;
     for (const auto& e : events_so_far(cluster, "exit")) {

@@ -17,6 +17,7 @@
 #include "checks/registry.hpp"
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
+#include "policy_check.hpp"
 
 namespace clab::harness {
 namespace {
@@ -52,15 +53,12 @@ class GracefulDrainCheck final : public Check {
                                      "--drain-timeout", std::to_string(kDrainTimeoutMs),
                                      "--kill-timeout",  "5000"};
     if (naive) args.push_back("--naive");
-    auto started = ClusterUnderTest::start({.bin_dir = context.bin_dir,
-                                            .program = "graceful-shutdown",
-                                            .workers = 2,
-                                            .extra_args = args});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return r;
-    }
-    auto& cluster = *started.value();
+    auto started = start_cluster(r, {.bin_dir = context.bin_dir,
+                                     .program = "graceful-shutdown",
+                                     .workers = 2,
+                                     .extra_args = args});
+    if (!started) return r;
+    auto& cluster = *started;
     LightLoad keep_alive(cluster.port(), "/", 2, 50);
     std::atomic<int> ok{0};
     std::vector<std::thread> sleepers;

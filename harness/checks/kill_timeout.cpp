@@ -10,6 +10,7 @@
 
 #include "checks/registry.hpp"
 #include "lifecycle_probe.hpp"
+#include "policy_check.hpp"
 
 namespace clab::harness {
 namespace {
@@ -25,16 +26,13 @@ class KillTimeoutCheck final : public Check {
   std::vector<CheckResult> run(const CheckContext& context) override {
     constexpr int kKillTimeoutMs = 1000;
     CheckResult r{.check = name(), .variant = "ignores SIGINT"};
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir,
-         .program = "graceful-shutdown",
-         .workers = 1,
-         .extra_args = {"--ignore-signals", "--kill-timeout", std::to_string(kKillTimeoutMs)}});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return {r};
-    }
-    auto& cluster = *started.value();
+    auto started = start_cluster(
+        r, {.bin_dir = context.bin_dir,
+            .program = "graceful-shutdown",
+            .workers = 1,
+            .extra_args = {"--ignore-signals", "--kill-timeout", std::to_string(kKillTimeoutMs)}});
+    if (!started) return {r};
+    auto& cluster = *started;
     cluster.process().signal(SIGTERM);
     const auto exit = cluster.wait_event("exit", 10s);
     const auto status = cluster.process().wait(10s);

@@ -14,6 +14,7 @@
 #include "checks/registry.hpp"
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
+#include "policy_check.hpp"
 
 namespace clab::harness {
 namespace {
@@ -36,15 +37,12 @@ class WaitReadyCheck final : public Check {
     CheckResult r{.check = name(), .variant = wait_ready ? "slow-ready" : "slow-ready-naive"};
     std::vector<std::string> args = {"--ready-delay", "1000", "--listen-timeout", "5000"};
     if (wait_ready) args.push_back("--wait-ready");
-    auto started = ClusterUnderTest::start({.bin_dir = context.bin_dir,
-                                            .program = "graceful-shutdown",
-                                            .workers = 1,
-                                            .extra_args = args});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return r;
-    }
-    auto& cluster = *started.value();
+    auto started = start_cluster(r, {.bin_dir = context.bin_dir,
+                                     .program = "graceful-shutdown",
+                                     .workers = 1,
+                                     .extra_args = args});
+    if (!started) return r;
+    auto& cluster = *started;
     const auto sent_ms = wall_clock_ms();
     const Reply reply = fetch(cluster.port(), "/");
     const auto answered_ms = wall_clock_ms();
@@ -70,17 +68,14 @@ class WaitReadyCheck final : public Check {
 
   CheckResult never_ready(const CheckContext& context) {
     CheckResult r{.check = name(), .variant = "never-ready"};
-    auto started = ClusterUnderTest::start(
-        {.bin_dir = context.bin_dir,
-         .program = "graceful-shutdown",
-         .workers = 1,
-         .extra_args = {"--wait-ready", "--never-ready", "--listen-timeout", "500",
-                        "--exp-backoff-restart-delay", "100", "--min-uptime", "100"}});
-    if (!started) {
-      r.expect(false, "cluster did not start: " + started.error().message);
-      return r;
-    }
-    auto& cluster = *started.value();
+    auto started = start_cluster(
+        r, {.bin_dir = context.bin_dir,
+            .program = "graceful-shutdown",
+            .workers = 1,
+            .extra_args = {"--wait-ready", "--never-ready", "--listen-timeout", "500",
+                           "--exp-backoff-restart-delay", "100", "--min-uptime", "100"}});
+    if (!started) return r;
+    auto& cluster = *started;
     const auto timeouts = collect_events(cluster, "listen-timeout", 3, 5s);
     (void)cluster.wait_event("exit", 5s);  // the third timeout's exit follows it
     const auto exits = events_so_far(cluster, "exit");
