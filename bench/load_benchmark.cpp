@@ -27,7 +27,8 @@ BENCHMARK(BM_ParseResponse);
 
 void BM_ParsePipelinedResponses(benchmark::State& state) {
   std::string wire;
-  for (int i = 0; i < 16; ++i) wire += kResponse;
+  for (int i = 0; i < 16; ++i)
+    wire += kResponse;
   ResponseParser parser;
   for (auto _ : state) {
     std::string_view data(wire);
@@ -46,7 +47,8 @@ void BM_HistogramRecord(benchmark::State& state) {
   std::mt19937_64 rng(1);
   std::lognormal_distribution<double> latency(7.0, 1.0);
   std::vector<std::uint64_t> values(4096);
-  for (auto& v : values) v = static_cast<std::uint64_t>(latency(rng));
+  for (auto& v : values)
+    v = static_cast<std::uint64_t>(latency(rng));
   std::size_t i = 0;
   for (auto _ : state) {
     histogram.record(values[i++ & 4095]);
@@ -58,8 +60,10 @@ BENCHMARK(BM_HistogramRecord);
 
 void BM_HistogramPercentile(benchmark::State& state) {
   LatencyHistogram histogram;
-  for (std::uint64_t v = 1; v < 1'000'000; v += 13) histogram.record(v);
-  for (auto _ : state) benchmark::DoNotOptimize(histogram.percentile(99.9));
+  for (std::uint64_t v = 1; v < 1'000'000; v += 13)
+    histogram.record(v);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(histogram.percentile(99.9));
 }
 BENCHMARK(BM_HistogramPercentile);
 

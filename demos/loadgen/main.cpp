@@ -42,22 +42,28 @@ int main(int argc, char** argv) {
   bool json = false, no_progress = false, latency_table = false, status_codes = false;
   app.add_option("url", url, "http://host[:port]/path")->required();
   app.add_option("-c,--connections", options.connections, "concurrent connections")
-      ->check(CLI::Range(1, 100000))->capture_default_str();
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   app.add_option("-d,--duration", options.duration_s, "seconds to run")
-      ->check(CLI::Range(0.001, 86400.0))->capture_default_str();
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
   app.add_option("-a,--amount", options.amount, "requests to send in all (overrides -d)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   app.add_option("-p,--pipelining", options.pipelining, "requests in flight per connection")
-      ->check(CLI::Range(1, 1000))->capture_default_str();
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   app.add_option("-w,--workers", options.threads, "threads generating load")
-      ->check(CLI::Range(1, 256))->capture_default_str();
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app.add_option("-R,--overallRate", options.overall_rate,
                  "requests per second over all connections (constant throughput)")
       ->check(CLI::Range(0.001, 1e9));
-  app.add_option("-r,--connectionRate", options.connection_rate, "requests per second per connection")
+  app.add_option("-r,--connectionRate", options.connection_rate,
+                 "requests per second per connection")
       ->check(CLI::Range(0.001, 1e9));
   app.add_option("-t,--timeout", options.timeout_s, "seconds before a request counts as a timeout")
-      ->check(CLI::Range(0.001, 3600.0))->capture_default_str();
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
   app.add_option("-m,--method", options.method, "HTTP method")->capture_default_str();
   app.add_option("-H,--headers", headers, "request header 'Name: value' (repeatable)");
   app.add_option("-b,--body", options.body, "request body");
@@ -93,7 +99,8 @@ int main(int argc, char** argv) {
 
   auto address = load::resolve(options.target);
   if (!address) return usage_error(address.error().message);
-  if (auto reachable = load::check_reachable(address.value(), options.target, std::chrono::seconds(3));
+  if (auto reachable =
+          load::check_reachable(address.value(), options.target, std::chrono::seconds(3));
       !reachable) {
     return usage_error(reachable.error().message);
   }
@@ -101,7 +108,8 @@ int main(int argc, char** argv) {
   load::LoadProgress progress(options.threads);
   std::optional<clab::loadgen::ProgressBar> bar;
   if (!json && !no_progress && ::isatty(STDERR_FILENO)) {
-    bar.emplace(progress, options.amount ? 0 : options.duration_s + options.warmup_s, options.amount);
+    bar.emplace(progress, options.amount ? 0 : options.duration_s + options.warmup_s,
+                options.amount);
   }
   auto result = load::run_load(options, &progress);
   bar.reset();
@@ -110,8 +118,9 @@ int main(int argc, char** argv) {
   if (json) {
     fmt::print("{}\n", load::report_json(options, result.value()).dump());
   } else {
-    fmt::print("{}", load::render_report(options, result.value(),
-                                         {.full_latency = latency_table, .status_codes = status_codes}));
+    fmt::print("{}",
+               load::render_report(options, result.value(),
+                                   {.full_latency = latency_table, .status_codes = status_codes}));
   }
   return result.value().bailed_out ? 1 : 0;
 }

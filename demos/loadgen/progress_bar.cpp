@@ -44,12 +44,13 @@ void ProgressBar::draw_loop() {
     const double elapsed = std::chrono::duration<double>(now - start).count();
     const double done = total_seconds_ > 0
                             ? elapsed / total_seconds_
-                            : static_cast<double>(count) / static_cast<double>(std::max<std::uint64_t>(1, total_requests_));
+                            : static_cast<double>(count) /
+                                  static_cast<double>(std::max<std::uint64_t>(1, total_requests_));
     const int filled = std::clamp(static_cast<int>(done * kWidth), 0, kWidth);
     const std::string bar = std::string(static_cast<std::size_t>(filled), '=') +
                             std::string(static_cast<std::size_t>(kWidth - filled), ' ');
-    std::fprintf(stderr, "\r\033[Krunning [%s] %5.1fs  %llu requests  %.0f req/s", bar.c_str(), elapsed,
-                 static_cast<unsigned long long>(count), rate);
+    std::fprintf(stderr, "\r\033[Krunning [%s] %5.1fs  %llu requests  %.0f req/s", bar.c_str(),
+                 elapsed, static_cast<unsigned long long>(count), rate);
     std::fflush(stderr);
   }
 }

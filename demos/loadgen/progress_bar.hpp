@@ -14,7 +14,8 @@ namespace clab::loadgen {
 class ProgressBar {
  public:
   // total_seconds > 0: a time bar; else total_requests > 0: a count bar.
-  ProgressBar(const load::LoadProgress& progress, double total_seconds, std::uint64_t total_requests);
+  ProgressBar(const load::LoadProgress& progress, double total_seconds,
+              std::uint64_t total_requests);
   ~ProgressBar();  // stops and clears the line
 
  private:

@@ -78,8 +78,9 @@ ClusterEvents EventLog::events() {
     const bool died = decision.action != RespawnDecision::Action::Stop;
     std::string how = status.describe();
     if (w.stop_requested()) {
-      how += w.killed_by_primary() ? fmt::format(", killed after kill_timeout, {} ms", w.stop_duration().count())
-                                   : fmt::format(", stopped in {} ms", w.stop_duration().count());
+      how += w.killed_by_primary()
+                 ? fmt::format(", killed after kill_timeout, {} ms", w.stop_duration().count())
+                 : fmt::format(", stopped in {} ms", w.stop_duration().count());
     }
     emit(fmt::format("Worker {} {} ({}); {}", w.pid(), died ? "died" : "exited", how,
                      action_text(decision)),

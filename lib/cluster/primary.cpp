@@ -170,7 +170,8 @@ void Primary::stop(int signal) {
     if (slot.respawn_timer) loop_.cancel(*slot.respawn_timer);
     slot.respawn_timer.reset();
   }
-  for (auto& [pid, worker] : workers_) stop_worker(*worker);  // all at once, in parallel
+  for (auto& [pid, worker] : workers_)
+    stop_worker(*worker);  // all at once, in parallel
   finish_if_stopped();
 }
 
@@ -216,7 +217,8 @@ void Primary::reap_children() {
 
 void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
   close_channel(worker);
-  for (auto timer : worker.timers_) loop_.cancel(timer);
+  for (auto timer : worker.timers_)
+    loop_.cancel(timer);
   if (worker.stop_requested_) {
     worker.stop_duration_ = std::chrono::duration_cast<std::chrono::milliseconds>(
         Worker::Clock::now() - worker.stop_requested_at_);

@@ -126,7 +126,7 @@ class Primary {
   int next_worker_id_ = 1;
   std::size_t round_robin_cursor_ = 0;
   std::uint64_t next_connection_seq_ = 1;
-  std::deque<UniqueFd> pending_;  // round-robin: accepted, waiting for a worker
+  std::deque<UniqueFd> pending_;                  // round-robin: accepted, waiting for a worker
   static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
   static constexpr std::size_t kMaxPending = 4096;
   bool accepting_ = false;

@@ -13,11 +13,11 @@
 #include <csignal>
 #include <cstdint>
 #include <map>
-#include <vector>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cluster/ipc_channel.hpp"
 #include "proc/exit_status.hpp"

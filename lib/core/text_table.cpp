@@ -24,7 +24,8 @@ std::string TextTable::render(Style style) const {
   std::vector<std::size_t> widths(header_.size());
   for (std::size_t c = 0; c < header_.size(); ++c) {
     widths[c] = display_width(header_[c]);
-    for (const auto& row : rows_) widths[c] = std::max(widths[c], display_width(row[c]));
+    for (const auto& row : rows_)
+      widths[c] = std::max(widths[c], display_width(row[c]));
   }
   const bool boxed = style == Style::Boxed;
   auto cell = [&](const std::string& text, std::size_t c, bool pad_last) {
@@ -35,7 +36,8 @@ std::string TextTable::render(Style style) const {
   auto rule = [&](const char* left, const char* middle, const char* right) {
     std::string line = left;
     for (std::size_t c = 0; c < widths.size(); ++c) {
-      for (std::size_t i = 0; i < widths[c] + 2; ++i) line += "─";
+      for (std::size_t i = 0; i < widths[c] + 2; ++i)
+        line += "─";
       line += c + 1 < widths.size() ? middle : right;
     }
     return line + "\n";
@@ -49,14 +51,16 @@ std::string TextTable::render(Style style) const {
     if (boxed) {
       line += " │";
     } else {
-      while (!line.empty() && line.back() == ' ') line.pop_back();
+      while (!line.empty() && line.back() == ' ')
+        line.pop_back();
     }
     return line + "\n";
   };
   std::string out = boxed ? rule("┌", "┬", "┐") : "";
   out += row_line(header_);
   if (boxed) out += rule("├", "┼", "┤");
-  for (const auto& row : rows_) out += row_line(row);
+  for (const auto& row : rows_)
+    out += row_line(row);
   if (boxed) out += rule("└", "┴", "┘");
   return out;
 }

@@ -43,7 +43,8 @@ void LatencyHistogram::record(std::uint64_t micros) {
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
-  for (std::size_t i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
+  for (std::size_t i = 0; i < kBuckets; ++i)
+    counts_[i] += other.counts_[i];
   count_ += other.count_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
@@ -51,7 +52,9 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   sum_squares_ += other.sum_squares_;
 }
 
-double LatencyHistogram::mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
+double LatencyHistogram::mean() const {
+  return count_ ? sum_ / static_cast<double>(count_) : 0;
+}
 
 double LatencyHistogram::stddev() const {
   if (count_ < 2) return 0;

@@ -16,9 +16,9 @@ namespace clab::load {
 
 class LatencyHistogram {
  public:
-  static constexpr int kLinearBits = 7;                  // values < 128 are exact
+  static constexpr int kLinearBits = 7;                       // values < 128 are exact
   static constexpr int kSubBuckets = 1 << (kLinearBits - 1);  // 64 per power of two above
-  static constexpr int kMaxExponent = 40;                // 2^40 µs, about 12.7 days
+  static constexpr int kMaxExponent = 40;                     // 2^40 µs, about 12.7 days
   static constexpr std::size_t kBuckets =
       (1u << kLinearBits) + static_cast<std::size_t>(kMaxExponent - kLinearBits + 1) * kSubBuckets;
 

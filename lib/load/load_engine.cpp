@@ -358,7 +358,8 @@ void EngineThread::check_timeouts(Clock::time_point now) {
   for (auto& c : connections_) {
     if (!c.fd || c.in_flight.empty() || now - c.in_flight.front().sent < limit) continue;
     stats_.timeouts += c.in_flight.size();
-    count_error(c, c.in_flight.size(), fmt::format("timeout: no response within {} s", options_.timeout_s));
+    count_error(c, c.in_flight.size(),
+                fmt::format("timeout: no response within {} s", options_.timeout_s));
     c.in_flight.clear();
     close_and_reconnect(c, true, now);
   }

@@ -25,8 +25,8 @@ namespace clab::load {
 
 struct LoadResult {
   LoadStats stats;
-  double elapsed_s = 0;  // the measured run, warm-up excluded, drain included
-  std::int64_t start_ms = 0;   // wall-clock start of the measured run (ms since the epoch)
+  double elapsed_s = 0;       // the measured run, warm-up excluded, drain included
+  std::int64_t start_ms = 0;  // wall-clock start of the measured run (ms since the epoch)
   std::int64_t finish_ms = 0;
   bool bailed_out = false;
 };
@@ -37,7 +37,9 @@ class LoadProgress {
  public:
   explicit LoadProgress(int threads) : counters_(static_cast<std::size_t>(threads)) {}
   std::uint64_t responses() const;
-  std::atomic<std::uint64_t>& counter(int thread) { return counters_[static_cast<std::size_t>(thread)].value; }
+  std::atomic<std::uint64_t>& counter(int thread) {
+    return counters_[static_cast<std::size_t>(thread)].value;
+  }
 
  private:
   struct alignas(64) Padded {

@@ -26,8 +26,8 @@ struct LoadOptions {
   double timeout_s = 10;       // a request unanswered this long counts as a timeout
   double warmup_s = 0;         // load applied but not recorded before the measured run
   bool ignore_coordinated_omission = false;  // rate mode: measure from actual send time
-  std::uint64_t bailout = 0;   // stop after this many errors; 0: never
-  bool exclude_errors = false; // leave non-2xx responses out of latency and throughput
+  std::uint64_t bailout = 0;                 // stop after this many errors; 0: never
+  bool exclude_errors = false;  // leave non-2xx responses out of latency and throughput
 
   bool rate_limited() const { return overall_rate > 0 || connection_rate > 0; }
   // Requests per second each connection is paced at, 0 when unpaced.

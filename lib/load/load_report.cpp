@@ -10,7 +10,8 @@
 namespace clab::load {
 namespace {
 
-constexpr double kLatencyPercentiles[] = {0.1, 1, 2.5, 10, 25, 50, 75, 90, 97.5, 99, 99.9, 99.99, 99.999};
+constexpr double kLatencyPercentiles[] = {0.1, 1,    2.5, 10,   25,    50,    75,
+                                          90,  97.5, 99,  99.9, 99.99, 99.999};
 
 double sorted_percentile(const std::vector<std::uint64_t>& sorted, double percent) {
   if (sorted.empty()) return 0;
@@ -80,7 +81,8 @@ std::string format_count(double count) {
   return fmt::format("{:.0f}", count);
 }
 
-std::string render_report(const LoadOptions& options, const LoadResult& result, ReportOptions report) {
+std::string render_report(const LoadOptions& options, const LoadResult& result,
+                          ReportOptions report) {
   using Align = TextTable::Align;
   const auto& s = result.stats;
   const auto& h = s.latency;
@@ -114,16 +116,17 @@ std::string render_report(const LoadOptions& options, const LoadResult& result, 
   throughput.add_row({"Req/Sec", count(rps.p1), count(rps.p2_5), count(rps.p50), count(rps.p97_5),
                       fmt::format("{:.1f}", rps.mean), fmt::format("{:.1f}", rps.stddev),
                       count(rps.min)});
-  throughput.add_row({"Bytes/Sec", format_bytes(bps.p1), format_bytes(bps.p2_5), format_bytes(bps.p50),
-                      format_bytes(bps.p97_5), format_bytes(bps.mean), format_bytes(bps.stddev),
-                      format_bytes(bps.min)});
+  throughput.add_row({"Bytes/Sec", format_bytes(bps.p1), format_bytes(bps.p2_5),
+                      format_bytes(bps.p50), format_bytes(bps.p97_5), format_bytes(bps.mean),
+                      format_bytes(bps.stddev), format_bytes(bps.min)});
   out += "\n" + throughput.render(TextTable::Style::Boxed);
   out += fmt::format("\nReq/Bytes counts sampled once per second.\n# of samples: {}\n",
                      s.requests_per_second.size());
 
   if (report.full_latency) {
     TextTable full({"Percentile", "Latency"}, {Align::Right, Align::Right});
-    for (double p : kLatencyPercentiles) full.add_row({fmt::format("{}%", p), format_ms(h.percentile(p))});
+    for (double p : kLatencyPercentiles)
+      full.add_row({fmt::format("{}%", p), format_ms(h.percentile(p))});
     out += "\n" + full.render(TextTable::Style::Boxed);
   }
   if (options.rate_limited()) {
@@ -136,12 +139,14 @@ std::string render_report(const LoadOptions& options, const LoadResult& result, 
   if (!s.by_worker.empty()) {
     std::uint64_t total = 0;
     std::vector<double> shares;
-    for (const auto& [id, n] : s.by_worker) total += n;
+    for (const auto& [id, n] : s.by_worker)
+      total += n;
     TextTable workers({"Worker", "Requests", "Share"}, {Align::Right, Align::Right, Align::Right});
     for (const auto& [id, n] : s.by_worker) {
       shares.push_back(static_cast<double>(n));
-      workers.add_row({std::to_string(id), std::to_string(n),
-                       fmt::format("{:.1f}%", 100.0 * static_cast<double>(n) / static_cast<double>(total))});
+      workers.add_row(
+          {std::to_string(id), std::to_string(n),
+           fmt::format("{:.1f}%", 100.0 * static_cast<double>(n) / static_cast<double>(total))});
     }
     out += "\n" + workers.render(TextTable::Style::Boxed);
     out += fmt::format("Jain's fairness index: {:.4f} (1 = every worker served the same share)\n",
@@ -149,17 +154,22 @@ std::string render_report(const LoadOptions& options, const LoadResult& result, 
   }
   if (report.status_codes && !s.status_codes.empty()) {
     TextTable codes({"Code", "Count"}, {Align::Left, Align::Right});
-    for (const auto& [code, n] : s.status_codes) codes.add_row({std::to_string(code), std::to_string(n)});
+    for (const auto& [code, n] : s.status_codes)
+      codes.add_row({std::to_string(code), std::to_string(n)});
     out += "\n" + codes.render(TextTable::Style::Boxed);
   }
-  out += fmt::format("\n{} requests in {:.2f}s, {} read\n", format_count(static_cast<double>(s.responses)),
-                     result.elapsed_s, format_bytes(static_cast<double>(s.bytes_read)));
+  out += fmt::format("\n{} requests in {:.2f}s, {} read\n",
+                     format_count(static_cast<double>(s.responses)), result.elapsed_s,
+                     format_bytes(static_cast<double>(s.bytes_read)));
   if (s.errors + s.connect_errors + s.timeouts > 0) {
     out += fmt::format("{} errors ({} timeouts, {} connection failures)\n",
                        s.errors + s.connect_errors + s.timeouts, s.timeouts, s.connect_errors);
-    for (const auto& e : s.error_samples) out += fmt::format("  {}\n", e);
+    for (const auto& e : s.error_samples)
+      out += fmt::format("  {}\n", e);
   }
-  if (s.non_2xx > 0) out += fmt::format("{} 2xx responses, {} non 2xx responses\n", s.responses - s.non_2xx, s.non_2xx);
+  if (s.non_2xx > 0)
+    out +=
+        fmt::format("{} 2xx responses, {} non 2xx responses\n", s.responses - s.non_2xx, s.non_2xx);
   if (result.bailed_out) out += fmt::format("Bailed out after {} errors (-B)\n", options.bailout);
   return out;
 }
@@ -167,11 +177,15 @@ std::string render_report(const LoadOptions& options, const LoadResult& result, 
 nlohmann::json report_json(const LoadOptions& options, const LoadResult& result) {
   const auto& s = result.stats;
   const auto& h = s.latency;
-  nlohmann::json latency = {{"average", h.mean() / 1000.0}, {"mean", h.mean() / 1000.0},
-                            {"stddev", h.stddev() / 1000.0}, {"min", static_cast<double>(h.min()) / 1000.0},
-                            {"max", static_cast<double>(h.max()) / 1000.0}, {"unit", "ms"},
+  nlohmann::json latency = {{"average", h.mean() / 1000.0},
+                            {"mean", h.mean() / 1000.0},
+                            {"stddev", h.stddev() / 1000.0},
+                            {"min", static_cast<double>(h.min()) / 1000.0},
+                            {"max", static_cast<double>(h.max()) / 1000.0},
+                            {"unit", "ms"},
                             {"totalCount", h.count()}};
-  for (double p : kLatencyPercentiles) latency[percent_key(p)] = h.percentile(p) / 1000.0;
+  for (double p : kLatencyPercentiles)
+    latency[percent_key(p)] = h.percentile(p) / 1000.0;
   auto samples = [](const SampleSummary& x) {
     return nlohmann::json{{"average", x.mean}, {"mean", x.mean}, {"stddev", x.stddev},
                           {"min", x.min},      {"max", x.max},   {"total", x.total},
@@ -181,13 +195,17 @@ nlohmann::json report_json(const LoadOptions& options, const LoadResult& result)
   nlohmann::json workers = nlohmann::json::array();
   std::vector<double> shares;
   std::uint64_t total = 0;
-  for (const auto& [id, n] : s.by_worker) total += n;
+  for (const auto& [id, n] : s.by_worker)
+    total += n;
   for (const auto& [id, n] : s.by_worker) {
     shares.push_back(static_cast<double>(n));
-    workers.push_back({{"id", id}, {"requests", n}, {"share", static_cast<double>(n) / static_cast<double>(total)}});
+    workers.push_back({{"id", id},
+                       {"requests", n},
+                       {"share", static_cast<double>(n) / static_cast<double>(total)}});
   }
   nlohmann::json codes = nlohmann::json::object();
-  for (const auto& [code, n] : s.status_codes) codes[std::to_string(code)] = n;
+  for (const auto& [code, n] : s.status_codes)
+    codes[std::to_string(code)] = n;
   return {{"url", options.target.url()},
           {"connections", options.connections},
           {"pipelining", options.pipelining},
@@ -197,7 +215,8 @@ nlohmann::json report_json(const LoadOptions& options, const LoadResult& result)
           {"finish", result.finish_ms},
           {"overallRate", options.overall_rate},
           {"connectionRate", options.connection_rate},
-          {"coordinatedOmissionCorrected", options.rate_limited() && !options.ignore_coordinated_omission},
+          {"coordinatedOmissionCorrected",
+           options.rate_limited() && !options.ignore_coordinated_omission},
           {"latency", latency},
           {"requests", samples(summarize(s.requests_per_second))},
           {"throughput", samples(summarize(s.bytes_per_second))},
@@ -213,7 +232,8 @@ nlohmann::json report_json(const LoadOptions& options, const LoadResult& result)
           {"reconnects", s.reconnects},
           {"statusCodeStats", codes},
           {"workers", workers},
-          {"fairness", shares.empty() ? nlohmann::json(nullptr) : nlohmann::json(jain_fairness(shares))},
+          {"fairness",
+           shares.empty() ? nlohmann::json(nullptr) : nlohmann::json(jain_fairness(shares))},
           {"errorSamples", s.error_samples},
           {"bailedOut", result.bailed_out}};
 }

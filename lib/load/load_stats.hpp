@@ -25,7 +25,7 @@ struct LoadStats {
   std::uint64_t bytes_read = 0;
   std::uint64_t reconnects = 0;
   std::map<int, std::uint64_t> status_codes;
-  std::map<int, std::uint64_t> by_worker;  // X-Worker-Id -> responses
+  std::map<int, std::uint64_t> by_worker;          // X-Worker-Id -> responses
   std::vector<std::uint64_t> requests_per_second;  // one sample per measured second
   std::vector<std::uint64_t> bytes_per_second;
   std::vector<std::string> error_samples;  // the first few error messages

@@ -14,8 +14,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -165,7 +167,8 @@ ResponseParser::State ResponseParser::parse(std::string_view data, std::size_t* 
         if (!next_line(&line)) return finish(State::NeedMore);
         const std::string_view size_text = line.substr(0, line.find(';'));
         std::size_t size = 0;
-        auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+        auto [ptr, ec] =
+            std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
         if (size_text.empty() || ec != std::errc()) return finish(fail("malformed chunk size"));
         remaining_ = size;
         phase_ = size == 0 ? Phase::Trailers : Phase::ChunkData;

@@ -47,7 +47,16 @@ class ResponseParser {
   static constexpr std::size_t kMaxLine = 64 * 1024;
 
  private:
-  enum class Phase { StatusLine, Headers, Body, BodyUntilClose, ChunkSize, ChunkData, ChunkEnd, Trailers };
+  enum class Phase {
+    StatusLine,
+    Headers,
+    Body,
+    BodyUntilClose,
+    ChunkSize,
+    ChunkData,
+    ChunkEnd,
+    Trailers
+  };
 
   State fail(std::string message);
   State complete();

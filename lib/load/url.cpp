@@ -7,19 +7,19 @@
 namespace clab::load {
 
 Result<Target> parse_url(const std::string& url) {
-  auto bad = [&](const std::string& why) {
-    return Error{fmt::format("URL '{}': {}", url, why)};
-  };
+  auto bad = [&](const std::string& why) { return Error{fmt::format("URL '{}': {}", url, why)}; };
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return bad("expected http://host[:port]/path");
   const std::string scheme = url.substr(0, scheme_end);
   if (scheme == "https") return bad("https is not supported, only http://");
-  if (scheme != "http") return bad(fmt::format("scheme '{}' is not supported, only http://", scheme));
+  if (scheme != "http")
+    return bad(fmt::format("scheme '{}' is not supported, only http://", scheme));
 
   const std::size_t authority_start = scheme_end + 3;
   const std::size_t path_start = url.find_first_of("/?", authority_start);
-  const std::string authority = url.substr(
-      authority_start, path_start == std::string::npos ? std::string::npos : path_start - authority_start);
+  const std::string authority =
+      url.substr(authority_start, path_start == std::string::npos ? std::string::npos
+                                                                  : path_start - authority_start);
   Target target;
   target.path = path_start == std::string::npos ? "/" : url.substr(path_start);
   if (target.path.front() == '?') target.path = "/" + target.path;

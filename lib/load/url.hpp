@@ -9,7 +9,7 @@
 namespace clab::load {
 
 struct Target {
-  std::string host;         // as written in the URL
+  std::string host;  // as written in the URL
   std::uint16_t port = 80;
   std::string path = "/";   // path and query
   std::string host_header;  // host[:port], for the Host header
