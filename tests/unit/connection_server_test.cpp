@@ -132,6 +132,16 @@ TEST(ConnectionServer, CloseAllEndsIdleKeepAliveConnections) {
   EXPECT_EQ(served->server.open_connections(), 0u);
 }
 
+// Waits until the server is handling a request (or 5 s pass).
+bool wait_for_a_request_in_flight(const ConnectionServer& server) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (server.requests_in_flight() == 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 TEST(ConnectionServerDrain, FinishesInFlightClosesIdleAndAnswersWithConnectionClose) {
   ServedOnLoopback served;
   served.server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
@@ -148,8 +158,7 @@ TEST(ConnectionServerDrain, FinishesInFlightClosesIdleAndAnswersWithConnectionCl
     c.set_keep_alive(true);
     slow_result.set_value(c.Get("/slow"));
   });
-  while (served.server.requests_in_flight() == 0)
-    std::this_thread::yield();
+  ASSERT_TRUE(wait_for_a_request_in_flight(served.server));
   served.server.begin_drain();
   const auto report = served.server.wait_drained(5s);
   slow.join();
@@ -174,8 +183,7 @@ TEST(ConnectionServerDrain, ReportsWhatIsStillRunningAtTheDeadline) {
     httplib::Client c("127.0.0.1", served.port);
     (void)c.Get("/stuck?id=7");
   });
-  while (served.server.requests_in_flight() == 0)
-    std::this_thread::yield();
+  ASSERT_TRUE(wait_for_a_request_in_flight(served.server));
   served.server.begin_drain();
   const auto report = served.server.wait_drained(100ms);
   EXPECT_FALSE(report.drained);
