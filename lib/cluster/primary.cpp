@@ -128,6 +128,7 @@ void Primary::fork_worker(Slot& slot) {
   auto worker = std::make_unique<Worker>(id, slot.instance, pid, std::move(channel));
   Worker& w = *worker;
   workers_[pid] = std::move(worker);
+  by_id_[id] = &w;
   slot.worker = &w;
   if (auto s = loop_.add(w.channel_.fd(), EPOLLIN,
                          [this, &w](std::uint32_t events) { on_channel_event(w, events); });
@@ -210,6 +211,7 @@ void Primary::reap_children() {
     if (it == workers_.end()) continue;
     std::unique_ptr<Worker> worker = std::move(it->second);
     workers_.erase(it);
+    by_id_.erase(worker->id());
     on_worker_exit(*worker, ExitStatus::from_wait_status(status));
   }
   finish_if_stopped();
@@ -343,21 +345,21 @@ void Primary::send_listen_instructions(Worker& worker) {
 }
 
 Worker* Primary::next_round_robin_worker(bool advance) {
-  if (settings_.policy != ListenPolicy::RoundRobin || workers_.empty()) return nullptr;
-  std::vector<Worker*> ready;
-  for (auto& [pid, worker] : workers_) {
-    if (worker->state_ == WorkerState::Listening && worker->channel_.is_open() &&
-        !worker->channel_.has_pending_output() && worker->unacked_.size() < kMaxUnacked &&
-        (worker->ready_ || !settings_.wait_ready)) {
-      ready.push_back(worker.get());
-    }
+  if (settings_.policy != ListenPolicy::RoundRobin || by_id_.empty()) return nullptr;
+  auto can_take = [this](const Worker& w) {
+    return w.state_ == WorkerState::Listening && w.channel_.is_open() &&
+           !w.channel_.has_pending_output() && w.unacked_.size() < kMaxUnacked &&
+           (w.ready_ || !settings_.wait_ready);
+  };
+  // The first worker after the last one chosen, in id order, wrapping around.
+  auto it = by_id_.upper_bound(last_round_robin_id_);
+  for (std::size_t seen = 0; seen < by_id_.size(); ++seen, ++it) {
+    if (it == by_id_.end()) it = by_id_.begin();
+    if (!can_take(*it->second)) continue;
+    if (advance) last_round_robin_id_ = it->first;
+    return it->second;
   }
-  if (ready.empty()) return nullptr;
-  // Order by id so the rotation is stable while pids come and go.
-  std::sort(ready.begin(), ready.end(), [](Worker* a, Worker* b) { return a->id() < b->id(); });
-  Worker* next = ready[round_robin_cursor_ % ready.size()];
-  if (advance) ++round_robin_cursor_;
-  return next;
+  return nullptr;
 }
 
 void Primary::set_accepting(bool on) {

@@ -124,7 +124,8 @@ class Primary {
   std::vector<Slot> slots_;
   std::map<pid_t, std::unique_ptr<Worker>> workers_;  // live processes by pid
   int next_worker_id_ = 1;
-  std::size_t round_robin_cursor_ = 0;
+  std::map<int, Worker*> by_id_;  // the same live workers, in id order (round-robin)
+  int last_round_robin_id_ = 0;
   std::uint64_t next_connection_seq_ = 1;
   std::deque<UniqueFd> pending_;                  // round-robin: accepted, waiting for a worker
   static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
