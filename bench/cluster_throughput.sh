@@ -3,6 +3,7 @@
 # workers, side by side in one run; the median of RUNS runs per cell.
 #   bench/cluster_throughput.sh [BIN_DIR]     (env: RUNS=3 DURATION=5 CONNECTIONS=100)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 bin=${1:-build/bin}
 runs=${RUNS:-3}
 duration=${DURATION:-5}
@@ -14,18 +15,12 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-
 run_cell() {  # policy workers -> median req/s
   local policy=$1 workers=$2 out port pid
   out=$(mktemp)
-  "$bin/native-cluster" --workers "$workers" --policy "$policy" --port 0 --json >"$out" &
+  "$bin/native-cluster" --workers "$workers" --policy "$policy" --port 0 --json >"$out" 2>/dev/null &
   pid=$!; pids+=("$pid")
-  for _ in $(seq 200); do  # wait for every worker to listen (a poll with a deadline)
-    [ "$(grep -c '"event":"listening"' "$out")" -ge "$workers" ] && break
-    sleep 0.05
-  done
-  port=$(grep -o '"port":[0-9]*' "$out" | head -1 | cut -d: -f2)
+  port=$(wait_for_cluster "$out" "$workers")
   for _ in $(seq "$runs"); do
     wrk -t1 -c"$connections" -d"${duration}s" "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'
   done | median

@@ -5,6 +5,7 @@
 # loadgen's peak memory (RSS) with 1,000 connections.
 #   bench/loadgen_speed.sh [BIN_DIR]      (env: RUNS=3 DURATION=5 CONNECTIONS=100)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 bin=${1:-build/bin}
 runs=${RUNS:-3}
 duration=${DURATION:-5}
@@ -13,11 +14,10 @@ scratch=$(cd "$bin/.." && pwd)/bench/node
 command -v wrk >/dev/null || { echo "loadgen_speed: wrk is not installed (scripts/bootstrap installs it)" >&2; exit 2; }
 
 server_log=$(mktemp)
-"$bin/native-cluster" --workers 1 --threads 1100 --port 0 --json >"$server_log" &
+"$bin/native-cluster" --workers 1 --threads 1100 --port 0 --json >"$server_log" 2>/dev/null &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$server_log"' EXIT
-for _ in $(seq 200); do grep -q '"event":"listening"' "$server_log" && break; sleep 0.05; done
-port=$(grep -o '"port":[0-9]*' "$server_log" | head -1 | cut -d: -f2)
+port=$(wait_for_cluster "$server_log" 1)
 url="http://127.0.0.1:$port/"
 
 autocannon=""
@@ -46,8 +46,6 @@ run() {
   echo "$requests $(echo "$user + $sys" | bc -l) $elapsed"
   rm -f "$out" "$timing"
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 tools="loadgen wrk"
 [ -n "$autocannon" ] && tools="$tools autocannon"
