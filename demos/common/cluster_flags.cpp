@@ -50,6 +50,9 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
                  "unstable restarts in a row before a worker slot is left errored")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  app.add_option("--backend", f.backend,
+                 "shared store for /shared-count: sqlite:PATH or redis://HOST:PORT/DB")
+      ->capture_default_str();
 }
 
 cluster::ClusterSettings cluster_settings(const ClusterFlags& f, int argc, char** argv) {
@@ -75,10 +78,21 @@ http::WorkerOptions worker_options(const ClusterFlags& f) {
   http::WorkerOptions options;
   options.connections.max_threads = f.threads;
   options.drain_timeout = std::chrono::milliseconds(f.drain_timeout_ms);
+  options.backend = f.backend;
   return options;
 }
 
-int run_primary(const std::string& program, const ClusterFlags& flags, int argc, char** argv) {
+int run_primary(const std::string& program, const ClusterFlags& flags, int argc, char** argv,
+                const PrimaryHooks& hooks) {
+  std::unique_ptr<coord::Coordinator> store;
+  if (!flags.backend.empty()) {
+    auto opened = coord::open_coordinator(flags.backend);
+    if (!opened) {
+      fmt::print(stderr, "{}: --backend: {}\n", program, opened.error().message);
+      return cli::kExitUsage;
+    }
+    store = std::move(opened).value();
+  }
   cluster::EventLog log(flags.json ? cluster::EventLog::Format::Json
                                    : cluster::EventLog::Format::Human);
   cluster::Primary primary(cluster_settings(flags, argc, argv), log.events());
@@ -87,7 +101,9 @@ int run_primary(const std::string& program, const ClusterFlags& flags, int argc,
     return 1;
   }
   log.primary_running(primary);
+  if (hooks.started) hooks.started(store.get());
   const int status = primary.run();
+  if (hooks.stopped) hooks.stopped(store.get());
   log.primary_stopped(status);
   return status;
 }

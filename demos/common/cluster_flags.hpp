@@ -5,7 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
+
+#include "coord/coordinator.hpp"
 
 #include "cluster/primary.hpp"
 #include "http/worker_main.hpp"
@@ -28,6 +31,14 @@ struct ClusterFlags {
   int exp_backoff_restart_delay_ms = 0;
   int min_uptime_ms = 1000;
   int max_restarts = 16;
+  std::string backend;  // the coordination store, empty for none
+};
+
+// What a demo adds to the primary: called with the store (null without --backend) once the
+// cluster runs, and again after it stopped.
+struct PrimaryHooks {
+  std::function<void(coord::Coordinator*)> started;
+  std::function<void(coord::Coordinator*)> stopped;
 };
 
 void add_cluster_flags(CLI::App& app, ClusterFlags& flags);
@@ -36,6 +47,8 @@ http::WorkerOptions worker_options(const ClusterFlags& flags);
 
 // Starts the primary, prints its events (human or JSON) and runs until it has stopped.
 // Returns the process exit status.
-int run_primary(const std::string& program, const ClusterFlags& flags, int argc, char** argv);
+// A --backend that cannot be opened is reported in one line, with exit status 2.
+int run_primary(const std::string& program, const ClusterFlags& flags, int argc, char** argv,
+                const PrimaryHooks& hooks = {});
 
 }  // namespace clab::demos

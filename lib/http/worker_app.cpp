@@ -39,8 +39,9 @@ void burn_cpu(std::chrono::milliseconds duration) {
   }
 }
 
-WorkerApp::WorkerApp(WorkerIdentity identity, ConnectionSettings settings)
-    : identity_(identity), server_(settings) {
+WorkerApp::WorkerApp(WorkerIdentity identity, ConnectionSettings settings,
+                     coord::Coordinator* shared_store)
+    : identity_(identity), shared_store_(shared_store), server_(settings) {
   server_.set_default_headers({{"X-Worker-Id", std::to_string(identity_.id)},
                                {"X-Worker-Pid", std::to_string(identity_.pid)}});
   add_routes();
@@ -76,6 +77,13 @@ void WorkerApp::add_routes() {
   server_.Get("/count", [this](const httplib::Request&, httplib::Response& res) {
     const std::uint64_t value = ++count_;
     send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"count", value}});
+  });
+  server_.Get("/shared-count", [this](const httplib::Request&, httplib::Response& res) {
+    if (shared_store_ == nullptr)
+      return send_json(res, {{"error", "no shared store: start the cluster with --backend"}}, 503);
+    auto value = shared_store_->incr("shared-count");
+    if (!value) return send_json(res, {{"error", value.error().message}}, 503);
+    send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"count", value.value()}});
   });
   server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404) {

@@ -49,7 +49,16 @@ int run_worker(const WorkerOptions& options) {
   const pid_t pid = ::getpid();
   const auto notifier = lifecycle::SdNotifier::from_environment();
   lifecycle::ShutdownHooks hooks;
-  WorkerApp app({worker.id(), worker.instance(), pid}, options.connections);
+  std::unique_ptr<coord::Coordinator> shared_store;
+  if (!options.backend.empty()) {
+    auto opened = coord::open_coordinator(options.backend);
+    if (!opened) {
+      fmt::print(stderr, "Worker {}: {}\n", pid, opened.error().message);
+      return 1;
+    }
+    shared_store = std::move(opened).value();
+  }
+  WorkerApp app({worker.id(), worker.instance(), pid}, options.connections, shared_store.get());
   if (options.configure) options.configure(app, hooks);
   worker.ignore_stop_signals(options.ignore_stop_signals);
 

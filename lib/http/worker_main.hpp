@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "http/connection_server.hpp"
 #include "http/worker_app.hpp"
@@ -17,6 +18,9 @@ namespace clab::http {
 struct WorkerOptions {
   ConnectionSettings connections;
   std::chrono::milliseconds drain_timeout{1500};
+  // The coordination store behind /shared-count (and anything `configure` adds):
+  // "sqlite:PATH" or "redis://HOST:PORT/DB"; empty for none.
+  std::string backend;
   // Lets a demo add to the app (a logger, say) and register shutdown hooks, which run last
   // registered first.
   std::function<void(WorkerApp&, lifecycle::ShutdownHooks&)> configure;

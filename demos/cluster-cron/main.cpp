@@ -1,0 +1,234 @@
+// cluster-cron: the lesson's fourth program. A cluster whose workers all carry the same cron
+// job (every second by default) and run it under a chosen strategy, printing each run with
+// the worker that ran it. With --strategy every-worker each tick runs once per worker: the
+// pitfall. lock, queue, primary-only and instance-zero run it once, each at its own cost.
+//
+// The job writes its tick to one resource in the store ("cron:JOB:last-tick"), guarded by
+// the fencing token of its lease or claim (lock, queue) unless --no-fencing: a run that
+// paused past its lease then writes late is refused instead of overwriting a newer tick.
+//
+// Exit status: as native-cluster's; 2 for bad flags, a bad schedule or an unusable backend.
+#include <unistd.h>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/cli_error.hpp"
+#include "cluster/environment.hpp"
+#include "cluster_flags.hpp"
+#include "coord/run_record_json.hpp"
+#include "sched/run_tally.hpp"
+#include "sched/scheduler.hpp"
+
+namespace {
+
+using namespace clab;
+using namespace std::chrono;
+
+struct CronFlags {
+  std::string strategy = "every-worker";
+  std::string schedule = "* * * * * *";
+  std::string job = "report";
+  std::string zone = "utc";
+  int job_ms = 100;
+  int lock_ttl_ms = 2000;
+  int visibility_ms = 2000;
+  bool no_fencing = false;
+  std::string host_name;
+};
+
+void add_cron_flags(CLI::App& app, CronFlags& f) {
+  app.add_option("--strategy", f.strategy, "how the cluster runs a tick once")
+      ->check(CLI::IsMember({"every-worker", "primary-only", "instance-zero", "lock", "queue"}))
+      ->capture_default_str();
+  app.add_option("--schedule", f.schedule, "cron expression, 5 fields or 6 with seconds first")
+      ->check([](const std::string& text) {
+        auto parsed = sched::CronExpression::parse(text);
+        return parsed ? std::string() : parsed.error().message;
+      })
+      ->capture_default_str();
+  app.add_option("--job", f.job, "the job's name")->capture_default_str();
+  app.add_option("--tz", f.zone, "the zone the schedule is read in")
+      ->check(CLI::IsMember({"utc", "local"}))
+      ->capture_default_str();
+  app.add_option("--job-ms", f.job_ms, "how long one run works before writing its tick")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  app.add_option("--lock-ttl", f.lock_ttl_ms, "lock: ms a tick's lease lasts")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  app.add_option("--visibility", f.visibility_ms,
+                 "queue: ms before an unfinished claim is handed to another consumer")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  app.add_flag("--no-fencing", f.no_fencing,
+               "write without the fencing token: a stalled run's late write gets through");
+  app.add_option("--host-name", f.host_name, "this cluster's name in the run records")
+      ->default_str("the host name");
+}
+
+std::string host_name() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// The job's work: wait job_ms, then write the tick, fenced when the run has a fence.
+sched::JobBody make_job(const CronFlags& flags, coord::Coordinator& store) {
+  return [&flags, &store](const sched::RunContext& run) -> std::string {
+    std::this_thread::sleep_for(milliseconds(flags.job_ms));
+    const std::string resource = "cron:" + flags.job + ":last-tick";
+    const std::string value = std::to_string(run.tick);
+    if (run.fence > 0 && !flags.no_fencing) {
+      auto accepted = store.write_if_fence_current(resource, run.fence, value);
+      if (!accepted) return "failed: " + accepted.error().message;
+      return accepted.value() ? "written" : "refused-stale";
+    }
+    if (auto written = store.write_unfenced(resource, value); !written)
+      return "failed: " + written.error().message;
+    return "written";
+  };
+}
+
+// One line per event, in a single write(2): workers and the primary share stdout.
+void print_line(const std::string& line) {
+  const std::string text = line + "\n";
+  (void)!::write(STDOUT_FILENO, text.data(), text.size());
+}
+
+std::string clock_time(std::int64_t unix_seconds) {
+  return fmt::format("{:%H:%M:%S}", sys_seconds(seconds(unix_seconds)));
+}
+
+std::string who(const coord::RunRecord& run) {
+  return run.worker == 0 ? fmt::format("{:<9}", "primary")
+                         : fmt::format("worker {:<2}", run.worker);
+}
+
+sched::Scheduler::EventHandler make_printer(bool json) {
+  using Kind = sched::SchedulerEvent::Kind;
+  return [json](const sched::SchedulerEvent& e) {
+    if (json) {
+      static constexpr const char* kNames[] = {"cron-start", "cron-run", "cron-not-mine",
+                                               "cron-skip"};
+      nlohmann::json line = e.run;
+      line["event"] = kNames[static_cast<int>(e.kind)];
+      if (!e.reason.empty()) line["reason"] = e.reason;
+      return print_line(line.dump());
+    }
+    const auto& r = e.run;
+    if (e.kind == Kind::Finished) {
+      print_line(fmt::format("{}  {}  tick {}  {}  pid {:<7}  fence {:<5}  {}", clock_time(r.tick),
+                             r.job, clock_time(r.tick), who(r), r.pid,
+                             r.fence == 0 ? "-" : std::to_string(r.fence), r.outcome));
+    } else if (e.kind == Kind::Skipped) {
+      print_line(fmt::format("{}  {}  tick {}  {}  pid {:<7}  skipped: {}",
+                             clock_time(coord::unix_ms() / 1000), r.job, clock_time(r.tick), who(r),
+                             r.pid, e.reason));
+    }
+  };
+}
+
+sched::JobSpec job_spec(const CronFlags& f) {
+  return {.name = f.job,
+          .schedule = sched::CronExpression::parse(f.schedule).value(),
+          .zone = f.zone == "local" ? sched::Zone::Local : sched::Zone::Utc,
+          .strategy = sched::parse_strategy(f.strategy).value(),
+          .lock_ttl = milliseconds(f.lock_ttl_ms),
+          .visibility = milliseconds(f.visibility_ms)};
+}
+
+// What this host's runs since `since` add up to, from the first tick run to the last.
+void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t since, bool json) {
+  auto runs = store.runs(f.job);
+  if (!runs) return print_line("cluster-cron: no summary: " + runs.error().message);
+  std::vector<coord::RunRecord> ours;
+  std::int64_t first_tick = INT64_MAX, last_tick = 0;
+  for (auto& run : runs.value()) {
+    if (run.host != f.host_name || run.tick < since) continue;
+    first_tick = std::min(first_tick, run.tick);
+    last_tick = std::max(last_tick, run.tick);
+    ours.push_back(std::move(run));
+  }
+  if (ours.empty()) return print_line("cluster-cron: no runs recorded since the start");
+  const auto tally = sched::tally_runs(ours, first_tick, last_tick);
+  const auto ticks = static_cast<int>(tally.ticks.size());
+  if (json) {
+    return print_line(nlohmann::json{{"event", "cron-summary"},
+                                     {"ticks", ticks},
+                                     {"runs", tally.runs},
+                                     {"duplicated_ticks", tally.duplicated_ticks},
+                                     {"missed_ticks", tally.missed_ticks},
+                                     {"max_runs_per_tick", tally.max_runs_per_tick},
+                                     {"refused_stale", tally.refused_stale},
+                                     {"stale_written", tally.stale_written}}
+                          .dump());
+  }
+  print_line(fmt::format(
+      "cluster-cron: {} ticks from {} to {}, {} runs: {} ticks written more than once (at "
+      "most {} runs of one tick), {} never written, {} stale writes refused, {} let through",
+      ticks, clock_time(first_tick), clock_time(last_tick), tally.runs, tally.duplicated_ticks,
+      tally.max_runs_per_tick, tally.missed_ticks, tally.refused_stale, tally.stale_written));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"A cluster whose workers run one cron job, once per tick or once per worker.",
+               "cluster-cron"};
+  app.footer(
+      "Strategies: every-worker (the pitfall: N runs per tick), primary-only, instance-zero,\n"
+      "  lock (a lease per tick, with a fencing token), queue (job@tick enqueued once).\n"
+      "Each run is printed with its worker and recorded in the backend; on stop the primary\n"
+      "  prints how the ticks since it started add up.\n"
+      "Exit status: 0 stopped cleanly, 1 a worker had to be killed or the start failed,\n"
+      "  2 bad flags, schedule or backend.");
+  demos::ClusterFlags flags;
+  flags.backend = "sqlite:cluster-cron.db";
+  demos::add_cluster_flags(app, flags);
+  CronFlags cron;
+  add_cron_flags(app, cron);
+  if (auto exit_status = cli::parse(app, argc, argv)) return *exit_status;
+  if (cron.host_name.empty()) cron.host_name = host_name();
+  if (flags.backend.empty()) {
+    fmt::print(stderr,
+               "cluster-cron: --backend: the runs need a store; expected sqlite:PATH "
+               "or redis://HOST:PORT/DB\n");
+    return cli::kExitUsage;
+  }
+
+  std::unique_ptr<sched::Scheduler> scheduler;
+  if (cluster::is_worker()) {
+    auto options = demos::worker_options(flags);
+    options.configure = [&](http::WorkerApp& worker_app, lifecycle::ShutdownHooks& hooks) {
+      const auto& id = worker_app.identity();
+      coord::Coordinator& store = *worker_app.shared_store();
+      scheduler = std::make_unique<sched::Scheduler>(
+          job_spec(cron), sched::ProcessRole{false, id.id, id.instance, id.pid, cron.host_name},
+          store, make_job(cron, store), make_printer(flags.json));
+      hooks.add("stop the scheduler", seconds(5), [&] { scheduler->stop(); });
+    };
+    const int status = http::run_worker(options);
+    scheduler.reset();
+    return status;
+  }
+
+  const std::int64_t started = coord::unix_ms() / 1000;
+  demos::PrimaryHooks hooks;
+  hooks.started = [&](coord::Coordinator* store) {
+    if (!flags.json)
+      print_line(fmt::format("cluster-cron: job '{}' on '{}' ({}), strategy {}, backend {}",
+                             cron.job, cron.schedule, cron.zone, cron.strategy, flags.backend));
+    scheduler = std::make_unique<sched::Scheduler>(
+        job_spec(cron), sched::ProcessRole{true, 0, -1, ::getpid(), cron.host_name}, *store,
+        make_job(cron, *store), make_printer(flags.json));
+  };
+  hooks.stopped = [&](coord::Coordinator* store) {
+    scheduler.reset();
+    print_summary(cron, *store, started, flags.json);
+  };
+  return demos::run_primary("cluster-cron", flags, argc, argv, hooks);
+}
