@@ -27,6 +27,7 @@ CREATE INDEX IF NOT EXISTS clab_jobs_open ON clab_jobs(queue, state);
 CREATE TABLE IF NOT EXISTS clab_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS clab_runs(job TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS clab_runs_job ON clab_runs(job);
+PRAGMA user_version = 1;
 )sql";
 
 // Expired per-tick locks are kept this long, then deleted by later acquisitions.
@@ -91,16 +92,27 @@ Result<std::unique_ptr<SqliteCoordinator>> SqliteCoordinator::open(const std::st
     sqlite3_close(db);
     return error;
   }
-  std::unique_ptr<SqliteCoordinator> coordinator(new SqliteCoordinator(path, db));
+  std::unique_ptr<SqliteCoordinator> coordinator(new SqliteCoordinator(path, db, busy_timeout));
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
-  for (const char* setup : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", kSchema}) {
-    if (auto done = coordinator->exec(setup); !done) return done.error();
+  if (auto done = coordinator->exec("PRAGMA synchronous=NORMAL"); !done)
+    return coordinator->error(done.error().message);
+  // Creating the schema takes the write lock; a file that has it opens without, so a
+  // process can start (and report errors per call) while another holds the lock.
+  {
+    auto version = coordinator->query("PRAGMA user_version");
+    auto row = version.step();
+    if (!row) return coordinator->error(row.error().message);
+    if (version.integer(0) == 1) return coordinator;
+  }
+  for (const char* setup : {"PRAGMA journal_mode=WAL", kSchema}) {
+    if (auto done = coordinator->exec(setup); !done)
+      return coordinator->error("creating the schema: " + done.error().message);
   }
   return coordinator;
 }
 
-SqliteCoordinator::SqliteCoordinator(std::string path, sqlite3* db)
-    : path_(std::move(path)), db_(db) {}
+SqliteCoordinator::SqliteCoordinator(std::string path, sqlite3* db, Millis busy_timeout)
+    : path_(std::move(path)), db_(db), busy_timeout_(busy_timeout) {}
 
 SqliteCoordinator::~SqliteCoordinator() {
   for (auto& [sql, statement] : statements_)
@@ -121,7 +133,7 @@ SqliteCoordinator::Query SqliteCoordinator::query(std::string_view sql) {
 Status SqliteCoordinator::exec(const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return {};
-  Error e = error(message != nullptr ? message : "failed");
+  Error e{message != nullptr ? message : "failed", sqlite3_extended_errcode(db_)};
   sqlite3_free(message);
   return e;
 }
@@ -129,22 +141,23 @@ Status SqliteCoordinator::exec(const char* sql) {
 Error SqliteCoordinator::error(std::string_view what) const {
   const int code = sqlite3_extended_errcode(db_);
   if ((code & 0xff) == SQLITE_BUSY)
-    return Error{fmt::format("sqlite:{}: {} (the database stayed locked past the busy timeout)",
-                             path_, what)};
+    return Error{fmt::format("sqlite:{}: {} (still locked after the {} ms busy timeout)", path_,
+                             what, busy_timeout_.count())};
   return Error{fmt::format("sqlite:{}: {}", path_, what)};
 }
 
 Status SqliteCoordinator::transaction(std::string_view what, const std::function<Status()>& body) {
   if (auto begun = exec("BEGIN IMMEDIATE"); !begun)
-    return Error{fmt::format("{}: {}", what, begun.error().message)};
+    return error(fmt::format("{}: {}", what, begun.error().message));
   if (auto done = body(); !done) {
     Error failed = error(fmt::format("{}: {}", what, done.error().message));
     (void)exec("ROLLBACK");
     return failed;
   }
   if (auto committed = exec("COMMIT"); !committed) {
+    Error failed = error(fmt::format("{}: {}", what, committed.error().message));
     (void)exec("ROLLBACK");
-    return Error{fmt::format("{}: {}", what, committed.error().message)};
+    return failed;
   }
   return {};
 }

@@ -45,7 +45,7 @@ class SqliteCoordinator final : public Coordinator {
 
  private:
   class Query;
-  SqliteCoordinator(std::string path, sqlite3* db);
+  SqliteCoordinator(std::string path, sqlite3* db, Millis busy_timeout);
 
   Query query(std::string_view sql);
   Status exec(const char* sql);
@@ -56,6 +56,7 @@ class SqliteCoordinator final : public Coordinator {
 
   std::string path_;
   sqlite3* db_;
+  Millis busy_timeout_;
   std::mutex mutex_;
   std::unordered_map<std::string_view, sqlite3_stmt*> statements_;  // prepared once
 };
