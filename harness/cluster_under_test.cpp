@@ -30,7 +30,7 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterO
   cluster->child_ = std::move(child.value());
 
   auto primary = cluster->wait_event("primary", timeout);
-  if (!primary) return Error{"native-cluster did not report its port"};
+  if (!primary) return Error{options.program + " did not report its port"};
   cluster->port_ = (*primary)["port"].get<std::uint16_t>();
   for (int i = 0; wait_for_workers && i < options.workers; ++i) {
     if (!cluster->wait_event("listening", timeout)) {
@@ -42,18 +42,32 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterO
 
 void ClusterUnderTest::on_line(const std::string& line) {
   const auto event = nlohmann::json::parse(line, nullptr, false);
-  if (!event.is_object() || !event.contains("worker")) return;
+  if (!event.is_object() || !event.contains("worker") || !event["worker"].is_object()) return;
   const pid_t pid = event["worker"].value("pid", 0);
+  const int instance = event["worker"].value("instance", -1);
   std::lock_guard lock(mutex_);
   ever_.insert(pid);
   const std::string name = event.value("event", "");
-  if (name == "listening") listening_.insert(pid);
-  if (name == "exit") listening_.erase(pid);
+  if (name == "listening") {
+    listening_.insert(pid);
+    instances_[instance] = pid;
+  }
+  if (name == "exit") {
+    listening_.erase(pid);
+    if (instances_[instance] == pid) instances_.erase(instance);
+  }
 }
 
 std::vector<pid_t> ClusterUnderTest::live_workers() const {
   std::lock_guard lock(mutex_);
   return {listening_.begin(), listening_.end()};
+}
+
+std::optional<pid_t> ClusterUnderTest::worker_in_slot(int instance) const {
+  std::lock_guard lock(mutex_);
+  const auto it = instances_.find(instance);
+  if (it == instances_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::set<pid_t> ClusterUnderTest::all_worker_pids() const {

@@ -1,5 +1,6 @@
-// ClusterUnderTest: a native-cluster process started for a check, on a free loopback port,
-// in a process group of its own, with its JSON event lines parsed as they arrive.
+// ClusterUnderTest: a native-cluster (or another cluster demo) process started for a check,
+// on a free loopback port, in a process group of its own, with its JSON event lines parsed
+// as they arrive.
 //
 // It knows every worker pid the cluster ever had (from "listening" and "exit" events), so
 // after stop() it can prove that none of them, nor the primary, is left running or unreaped.
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -48,6 +50,8 @@ class ClusterUnderTest {
   // Pids of the workers currently listening, as the events tell.
   std::vector<pid_t> live_workers() const;
   std::set<pid_t> all_worker_pids() const;
+  // The pid of the worker listening in slot `instance` (0..N-1), if one is.
+  std::optional<pid_t> worker_in_slot(int instance) const;
   proc::ChildProcess& process() { return *child_; }
 
   // Waits for the next event (after the cursor) named `event` for which `match` holds.
@@ -70,6 +74,7 @@ class ClusterUnderTest {
   std::size_t cursor_ = 0;
   mutable std::mutex mutex_;
   std::set<pid_t> listening_;
+  std::map<int, pid_t> instances_;  // slot -> listening worker
   std::set<pid_t> ever_;
   std::unique_ptr<proc::ChildProcess> child_;  // last: its reader thread calls on_line()
 };
