@@ -97,7 +97,8 @@ nlohmann::json tally_figures(const sched::RunTally& t) {
           {"missed_ticks", t.missed_ticks},
           {"max_runs_per_tick", t.max_runs_per_tick},
           {"refused_stale", t.refused_stale},
-          {"stale_written", t.stale_written}};
+          {"stale_written", t.stale_written},
+          {"late_written", t.late_written}};
 }
 
 }  // namespace clab::harness

@@ -164,7 +164,8 @@ void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t s
                                      {"missed_ticks", tally.missed_ticks},
                                      {"max_runs_per_tick", tally.max_runs_per_tick},
                                      {"refused_stale", tally.refused_stale},
-                                     {"stale_written", tally.stale_written}}
+                                     {"stale_written", tally.stale_written},
+                                     {"late_written", tally.late_written}}
                           .dump());
   }
   print_line(fmt::format(

@@ -5,6 +5,7 @@ namespace clab::harness {
 std::vector<std::unique_ptr<Check>> all_checks() {
   std::vector<std::unique_ptr<Check>> out;
   out.push_back(make_crash_loop_check());
+  out.push_back(make_cron_under_faults_check());
   out.push_back(make_duplicate_cron_check());
   out.push_back(make_graceful_drain_check());
   out.push_back(make_kill_timeout_check());

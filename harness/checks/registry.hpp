@@ -9,6 +9,7 @@
 namespace clab::harness {
 
 std::unique_ptr<Check> make_crash_loop_check();
+std::unique_ptr<Check> make_cron_under_faults_check();
 std::unique_ptr<Check> make_duplicate_cron_check();
 std::unique_ptr<Check> make_graceful_drain_check();
 std::unique_ptr<Check> make_kill_timeout_check();

@@ -31,10 +31,13 @@ RunTally tally_runs(const std::vector<coord::RunRecord>& runs, std::int64_t firs
   }
   std::stable_sort(writes.begin(), writes.end(),
                    [](auto* a, auto* b) { return a->ended_ms < b->ended_ms; });
-  std::int64_t newest = 0;
+  std::int64_t newest_tick = 0, highest_fence = 0;
   for (const auto* write : writes) {
-    if (write->tick < newest) ++tally.stale_written;
-    newest = std::max(newest, write->tick);
+    const bool late = write->tick < newest_tick;
+    tally.late_written += late;
+    tally.stale_written += write->fence > 0 ? write->fence < highest_fence : late;
+    newest_tick = std::max(newest_tick, write->tick);
+    highest_fence = std::max(highest_fence, write->fence);
   }
   return tally;
 }

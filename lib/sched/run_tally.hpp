@@ -1,9 +1,10 @@
 // RunTally: what the run records say about a window of ticks: how often each tick ran,
 // which ticks ran more than once or not at all, and whether a stale write got through.
 //
-// A tick's effect counts as written when a run's outcome starts with "written"; a write
-// is stale when a run of a later tick had already written before it ended (the stored
-// value went backwards).
+// A tick's effect counts as written when a run's outcome starts with "written". A write is
+// stale when a write with a higher fencing token was accepted before it: its lease or claim
+// had been superseded (runs without a fence count by tick instead). A write is late when
+// a later tick had been written before it: a redelivered job, say, legitimately late.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,8 @@ struct RunTally {
   int missed_ticks = 0;      // never written
   int max_runs_per_tick = 0;
   int refused_stale = 0;  // late writes a fence refused
-  int stale_written = 0;  // late writes accepted: older ticks over newer ones
+  int stale_written = 0;  // superseded writers' writes accepted
+  int late_written = 0;   // writes of a tick older than one already written
 };
 
 // Tallies the runs of ticks in [first_tick, last_tick]; others are ignored.

@@ -53,7 +53,23 @@ TEST(RunTally, CountsDuplicatesMissesAndStaleWrites) {
   EXPECT_EQ(tally.missed_ticks, 1);      // 13: its only run was refused
   EXPECT_EQ(tally.max_runs_per_tick, 2);
   EXPECT_EQ(tally.refused_stale, 1);
-  EXPECT_EQ(tally.stale_written, 1);  // 11 written after 12
+  EXPECT_EQ(tally.stale_written, 1);  // no fences: 11 written after 12 counts as stale
+  EXPECT_EQ(tally.late_written, 1);
+}
+
+TEST(RunTally, AStaleWriteIsOneWhoseFenceWasSupersededALateOneIsAnOlderTick) {
+  auto run = [](std::int64_t tick, std::int64_t fence, std::int64_t ended) {
+    return coord::RunRecord{
+        .job = "j", .tick = tick, .fence = fence, .ended_ms = ended, .outcome = "written"};
+  };
+  // Tick 1 redelivered (fence 9) after tick 2 (fence 8): late, not stale. Tick 3's stalled
+  // writer (fence 7) lands after fence 9: stale.
+  const auto tally =
+      tally_runs({run(2, 8, 100), run(1, 9, 200), run(3, 7, 300), run(4, 10, 400)}, 1, 4);
+  EXPECT_EQ(tally.late_written, 1);
+  EXPECT_EQ(tally.stale_written, 1);
+  EXPECT_EQ(tally.duplicated_ticks, 0);
+  EXPECT_EQ(tally.missed_ticks, 0);
 }
 
 // Several schedulers in one test process, each with its own connection to one SQLite file:
