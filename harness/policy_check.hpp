@@ -15,7 +15,7 @@ std::unique_ptr<ClusterUnderTest> start_cluster(CheckResult& result, const Clust
 
 class PolicyCheck : public Check {
  public:
-  std::vector<CheckResult> run(const CheckContext& context) final;
+  std::vector<CheckResult> run(const CheckContext& context) override;
 
  protected:
   // Measures on a started, listening cluster and records figures and failures in `result`.

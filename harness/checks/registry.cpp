@@ -10,6 +10,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_graceful_drain_check());
   out.push_back(make_kill_timeout_check());
   out.push_back(make_load_distribution_check());
+  out.push_back(make_multi_host_check());
   out.push_back(make_orphans_check());
   out.push_back(make_respawn_check());
   out.push_back(make_reuseport_drop_check());

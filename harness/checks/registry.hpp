@@ -14,6 +14,7 @@ std::unique_ptr<Check> make_duplicate_cron_check();
 std::unique_ptr<Check> make_graceful_drain_check();
 std::unique_ptr<Check> make_kill_timeout_check();
 std::unique_ptr<Check> make_load_distribution_check();
+std::unique_ptr<Check> make_multi_host_check();
 std::unique_ptr<Check> make_orphans_check();
 std::unique_ptr<Check> make_respawn_check();
 std::unique_ptr<Check> make_reuseport_drop_check();
