@@ -41,6 +41,25 @@ INSTANTIATE_TEST_SUITE_P(
                      "--port: Value 70000 not in range"},
         BadArguments{"port_word", {"native-cluster", "--port", "http"}, "--port"},
         BadArguments{"unknown_flag", {"native-cluster", "--wokers", "2"}, "--wokers"},
+        BadArguments{"cron_schedule",
+                     {"cluster-cron", "--schedule", "0 25 * * *"},
+                     "--schedule: cron '0 25 * * *': hour field '25': 25 is out of range; "
+                     "expected 0-23"},
+        BadArguments{"cron_strategy",
+                     {"cluster-cron", "--strategy", "leader"},
+                     "--strategy: leader not in {every-worker,primary-only,instance-zero,lock,"
+                     "queue}"},
+        BadArguments{"cron_backend_form",
+                     {"cluster-cron", "--backend", "mysql://db"},
+                     "cluster-cron: --backend: backend 'mysql://db': unknown backend; expected "
+                     "sqlite:PATH or redis://HOST:PORT[/DB]"},
+        BadArguments{"cron_backend_down",
+                     {"cluster-cron", "--backend", "redis://127.0.0.1:1/0"},
+                     "cluster-cron: --backend: redis://127.0.0.1:1/0: cannot connect: "
+                     "Connection refused"},
+        BadArguments{"cluster_backend_file",
+                     {"native-cluster", "--backend", "sqlite:/nonexistent-dir/x.db"},
+                     "native-cluster: --backend: sqlite:/nonexistent-dir/x.db: cannot open"},
         BadArguments{"harness_unknown_check",
                      {"harness", "run", "no-such-check"},
                      "harness: unknown check 'no-such-check' (see harness list)"},

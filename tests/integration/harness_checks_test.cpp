@@ -32,7 +32,8 @@ TEST_P(HarnessCheck, PassesOnEveryVariant) {
 
 INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck,
                          ::testing::Values("load-distribution", "respawn", "reuseport-drop",
-                                           "shared-state"),
+                                           "shared-state", "duplicate-cron", "cron-under-faults",
+                                           "multi-host"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::erase(name, '-');
@@ -47,12 +48,15 @@ TEST(HarnessProgram, RunJsonReportsEveryResultWithFigures) {
   EXPECT_EQ(run.code(), 0);
   const auto report = nlohmann::json::parse(run.text());
   EXPECT_TRUE(report["passed"].get<bool>());
-  ASSERT_EQ(report["results"].size(), 1u);
+  ASSERT_EQ(report["results"].size(), 3u);  // the policy asked for, and the two fixes
   const auto& r = report["results"][0];
   EXPECT_EQ(r["check"], "shared-state");
   EXPECT_EQ(r["variant"], "round-robin");
   EXPECT_EQ(r["figures"]["requests_sent"], 200);
   EXPECT_EQ(r["figures"]["sum_of_counters"], 200);
+  EXPECT_EQ(report["results"][1]["variant"], "shared-count/sqlite");
+  EXPECT_EQ(report["results"][2]["variant"], "shared-count/redis");
+  EXPECT_EQ(report["results"][2]["figures"]["highest_value_seen"], 200);
 }
 
 TEST(HarnessProgram, ListNamesEveryCheck) {
