@@ -141,14 +141,16 @@ sched::JobSpec job_spec(const CronFlags& f) {
           .visibility = milliseconds(f.visibility_ms)};
 }
 
-// What this host's runs since `since` add up to, from the first tick run to the last.
-void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t since, bool json) {
+// What this host's runs started since `since_ms` add up to, from the first tick run to the
+// last.
+void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t since_ms,
+                   bool json) {
   auto runs = store.runs(f.job);
   if (!runs) return print_line("cluster-cron: no summary: " + runs.error().message);
   std::vector<coord::RunRecord> ours;
   std::int64_t first_tick = INT64_MAX, last_tick = 0;
   for (auto& run : runs.value()) {
-    if (run.host != f.host_name || run.tick < since) continue;
+    if (run.host != f.host_name || run.started_ms < since_ms) continue;
     first_tick = std::min(first_tick, run.tick);
     last_tick = std::max(last_tick, run.tick);
     ours.push_back(std::move(run));
@@ -217,7 +219,7 @@ int main(int argc, char** argv) {
     return status;
   }
 
-  const std::int64_t started = coord::unix_ms() / 1000;
+  const std::int64_t started_ms = coord::unix_ms();
   demos::PrimaryHooks hooks;
   hooks.started = [&](coord::Coordinator* store) {
     if (!flags.json)
@@ -229,7 +231,7 @@ int main(int argc, char** argv) {
   };
   hooks.stopped = [&](coord::Coordinator* store) {
     scheduler.reset();
-    print_summary(cron, *store, started, flags.json);
+    print_summary(cron, *store, started_ms, flags.json);
   };
   return demos::run_primary("cluster-cron", flags, argc, argv, hooks);
 }

@@ -18,7 +18,7 @@ TEST_P(Lesson, RunsEveryStepInAutoMode) {
   EXPECT_NE(run.text().find("complete"), std::string::npos) << run.text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 3, 5));
+INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 3, 4, 5));
 
 TEST(LessonProgram, ListShowsEveryLesson) {
   const auto run = run_program({"lesson", "list"}, 30s);
@@ -26,6 +26,7 @@ TEST(LessonProgram, ListShowsEveryLesson) {
   EXPECT_NE(run.text().find("Native clustering"), std::string::npos) << run.text();
   EXPECT_NE(run.text().find("Load testing"), std::string::npos) << run.text();
   EXPECT_NE(run.text().find("Graceful shutdown"), std::string::npos) << run.text();
+  EXPECT_NE(run.text().find("Cluster-aware scheduling"), std::string::npos) << run.text();
 }
 
 }  // namespace
