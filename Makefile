@@ -38,6 +38,7 @@ demo: build
 bench: build
 	@$(BIN)/bench-ipc --benchmark_min_time=0.2
 	@$(BIN)/bench-load --benchmark_min_time=0.2
+	@$(BIN)/bench-coord --benchmark_min_time=0.5
 	@bench/loadgen_speed.sh $(BIN)
 	@$(BIN)/classroom-bench --out $(BUILD)/bench
 	@$(BIN)/classroom-bench --threads 1 --close --out $(BUILD)/bench/single-threaded
