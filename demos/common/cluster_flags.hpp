@@ -8,9 +8,8 @@
 #include <functional>
 #include <string>
 
-#include "coord/coordinator.hpp"
-
 #include "cluster/primary.hpp"
+#include "coord/coordinator.hpp"
 #include "http/worker_main.hpp"
 
 namespace clab::demos {
