@@ -83,11 +83,13 @@ void wait_past_tick(std::int64_t tick, milliseconds margin) {
 std::optional<sched::RunTally> tally_ticks(CheckResult& result, coord::Coordinator& store,
                                            std::int64_t first, std::int64_t last) {
   auto runs = store.runs("report");
-  if (!runs) {
-    result.expect(false, "the run records cannot be read: " + runs.error().message);
+  auto writes = store.write_log("cron:report:last-tick");
+  if (!runs || !writes) {
+    result.expect(false, "the run records cannot be read: " +
+                             (runs ? writes.error().message : runs.error().message));
     return std::nullopt;
   }
-  return sched::tally_runs(runs.value(), first, last);
+  return sched::tally_runs(runs.value(), writes.value(), first, last);
 }
 
 nlohmann::json tally_figures(const sched::RunTally& t) {

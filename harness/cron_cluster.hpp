@@ -66,8 +66,9 @@ std::int64_t first_tick_after(std::chrono::milliseconds lead);
 // this waits for the event itself, not for a guess.
 void wait_past_tick(std::int64_t tick, std::chrono::milliseconds margin);
 
-// The runs of cluster-cron's job ("report") in [first, last], tallied; nullopt (recorded
-// in `result`) when the store cannot be read.
+// The runs of cluster-cron's job ("report") in [first, last] and its writes (the write log
+// of "cron:report:last-tick"), tallied; nullopt (recorded in `result`) when the store
+// cannot be read.
 std::optional<sched::RunTally> tally_ticks(CheckResult& result, coord::Coordinator& store,
                                            std::int64_t first, std::int64_t last);
 nlohmann::json tally_figures(const sched::RunTally& tally);

@@ -76,18 +76,22 @@ std::string host_name() {
   return name;
 }
 
+std::string last_tick_resource(const std::string& job) {
+  return "cron:" + job + ":last-tick";
+}
+
 // The job's work: wait job_ms, then write the tick, fenced when the run has a fence.
 sched::JobBody make_job(const CronFlags& flags, coord::Coordinator& store) {
   return [&flags, &store](const sched::RunContext& run) -> std::string {
     std::this_thread::sleep_for(milliseconds(flags.job_ms));
-    const std::string resource = "cron:" + flags.job + ":last-tick";
+    const std::string resource = last_tick_resource(flags.job);
     const std::string value = std::to_string(run.tick);
     if (run.fence > 0 && !flags.no_fencing) {
       auto accepted = store.write_if_fence_current(resource, run.fence, value);
       if (!accepted) return "failed: " + accepted.error().message;
       return accepted.value() ? "written" : "refused-stale";
     }
-    if (auto written = store.write_unfenced(resource, value); !written)
+    if (auto written = store.write_unfenced(resource, run.fence, value); !written)
       return "failed: " + written.error().message;
     return "written";
   };
@@ -156,7 +160,9 @@ void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t s
     ours.push_back(std::move(run));
   }
   if (ours.empty()) return print_line("cluster-cron: no runs recorded since the start");
-  const auto tally = sched::tally_runs(ours, first_tick, last_tick);
+  auto writes = store.write_log(last_tick_resource(f.job));
+  if (!writes) return print_line("cluster-cron: no summary: " + writes.error().message);
+  const auto tally = sched::tally_runs(ours, writes.value(), first_tick, last_tick);
   const auto ticks = static_cast<int>(tally.ticks.size());
   if (json) {
     return print_line(nlohmann::json{{"event", "cron-summary"},
@@ -203,21 +209,28 @@ int main(int argc, char** argv) {
     return cli::kExitUsage;
   }
 
-  std::unique_ptr<sched::Scheduler> scheduler;
   if (cluster::is_worker()) {
+    // The scheduler's own connection, declared before it: it outlives the scheduler on
+    // every way out of run_worker.
+    auto store = coord::open_coordinator(flags.backend);
+    if (!store) {
+      fmt::print(stderr, "Worker {}: {}\n", ::getpid(), store.error().message);
+      return 1;
+    }
+    std::unique_ptr<sched::Scheduler> scheduler;
     auto options = demos::worker_options(flags);
     options.configure = [&](http::WorkerApp& worker_app, lifecycle::ShutdownHooks& hooks) {
       const auto& id = worker_app.identity();
-      coord::Coordinator& store = *worker_app.shared_store();
+      coord::Coordinator& s = *store.value();
       scheduler = std::make_unique<sched::Scheduler>(
-          job_spec(cron), sched::ProcessRole{false, id.id, id.instance, id.pid, cron.host_name},
-          store, make_job(cron, store), make_printer(flags.json));
+          job_spec(cron), sched::ProcessRole{false, id.id, id.instance, id.pid, cron.host_name}, s,
+          make_job(cron, s), make_printer(flags.json));
       hooks.add("stop the scheduler", seconds(5), [&] { scheduler->stop(); });
     };
-    const int status = http::run_worker(options);
-    scheduler.reset();
-    return status;
+    return http::run_worker(options);
   }
+
+  std::unique_ptr<sched::Scheduler> scheduler;
 
   const std::int64_t started_ms = coord::unix_ms();
   demos::PrimaryHooks hooks;

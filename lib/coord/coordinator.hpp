@@ -7,6 +7,8 @@
 //    late write of a holder that paused past its TTL (write_if_fence_current).
 //  - Queues accept a job id once (BullMQ's jobId dedup) and hand each job to one consumer at
 //    a time; a claim not completed within its visibility timeout is handed out again.
+//  - Every accepted write is also appended to the resource's write log, in the order the
+//    store applied it: the ground truth a check counts duplicated or stale writes from.
 //  - Counters are shared integers; run records are the scheduler's log of who ran what.
 //
 // Every call is bounded by the backend's timeout and returns an Error, never hangs, when the
@@ -35,7 +37,7 @@ struct Lease {
 };
 
 struct GuardedValue {
-  std::int64_t fence = 0;  // the highest fence a write was accepted with
+  std::int64_t fence = 0;  // read(): the highest fence accepted; write_log(): the writer's
   std::string value;
 };
 
@@ -81,9 +83,13 @@ class Coordinator {
   // Stores `value` unless a write with a higher fence was accepted before: true if stored.
   virtual Result<bool> write_if_fence_current(const std::string& resource, std::int64_t fence,
                                               const std::string& value) = 0;
-  // Stores `value` whatever the fence: the unguarded write fencing exists to prevent.
-  virtual Status write_unfenced(const std::string& resource, const std::string& value) = 0;
+  // Stores `value` whatever the fence (logged with the writer's `fence`, not checked): the
+  // unguarded write fencing exists to prevent.
+  virtual Status write_unfenced(const std::string& resource, std::int64_t fence,
+                                const std::string& value) = 0;
   virtual Result<std::optional<GuardedValue>> read(const std::string& resource) = 0;
+  // Every write accepted on `resource`, with its writer's fence, in the order applied.
+  virtual Result<std::vector<GuardedValue>> write_log(const std::string& resource) = 0;
 
   // True if `job_id` was new to `queue` and is now queued; false if it was ever enqueued.
   virtual Result<bool> enqueue_unique(const std::string& queue, const std::string& job_id,

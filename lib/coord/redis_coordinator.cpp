@@ -33,18 +33,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 )lua";
 
-// KEYS: resource hash. ARGV: fence, value. Refuses a fence lower than the highest accepted.
+// KEYS: resource hash, its write log. ARGV: fence, value. Refuses a fence lower than the
+// highest accepted.
 constexpr const char* kGuardedWrite = R"lua(
 local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
 if tonumber(ARGV[1]) < current then return 0 end
 redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1] .. ':' .. ARGV[2])
 return 1
 )lua";
 
-// KEYS: resource hash. ARGV: value.
+// KEYS: resource hash, its write log. ARGV: the writer's fence (logged only), value.
 constexpr const char* kUnfencedWrite = R"lua(
 redis.call('HSETNX', KEYS[1], 'fence', 0)
-redis.call('HSET', KEYS[1], 'value', ARGV[1])
+redis.call('HSET', KEYS[1], 'value', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1] .. ':' .. ARGV[2])
 return 1
 )lua";
 
@@ -88,6 +91,9 @@ std::string lock_value(const Lease& lease) {
 }
 std::string guarded_key(const std::string& resource) {
   return "clab:guarded:" + resource;
+}
+std::string write_log_key(const std::string& resource) {
+  return "clab:writes:" + resource;
 }
 std::string queue_key(const std::string& queue, const char* part) {
   return fmt::format("clab:queue:{}:{}", queue, part);
@@ -222,15 +228,19 @@ Result<bool> RedisCoordinator::write_if_fence_current(const std::string& resourc
                                                       std::int64_t fence,
                                                       const std::string& value) {
   std::lock_guard lock(mutex_);
-  auto reply = eval("write " + resource, kGuardedWrite, {guarded_key(resource)},
-                    {std::to_string(fence), value});
+  auto reply =
+      eval("write " + resource, kGuardedWrite, {guarded_key(resource), write_log_key(resource)},
+           {std::to_string(fence), value});
   if (!reply) return reply.error();
   return reply.value()->integer == 1;
 }
 
-Status RedisCoordinator::write_unfenced(const std::string& resource, const std::string& value) {
+Status RedisCoordinator::write_unfenced(const std::string& resource, std::int64_t fence,
+                                        const std::string& value) {
   std::lock_guard lock(mutex_);
-  auto reply = eval("write " + resource, kUnfencedWrite, {guarded_key(resource)}, {value});
+  auto reply =
+      eval("write " + resource, kUnfencedWrite, {guarded_key(resource), write_log_key(resource)},
+           {std::to_string(fence), value});
   if (!reply) return reply.error();
   return {};
 }
@@ -244,6 +254,19 @@ Result<std::optional<GuardedValue>> RedisCoordinator::read(const std::string& re
     return std::optional<GuardedValue>();
   return std::optional<GuardedValue>(
       GuardedValue{std::stoll(reply_text(r->element[0])), reply_text(r->element[1])});
+}
+
+Result<std::vector<GuardedValue>> RedisCoordinator::write_log(const std::string& resource) {
+  std::lock_guard lock(mutex_);
+  auto reply = command("write log of " + resource, {"LRANGE", write_log_key(resource), "0", "-1"});
+  if (!reply) return reply.error();
+  std::vector<GuardedValue> writes;
+  for (std::size_t i = 0; i < reply.value()->elements; ++i) {
+    const std::string entry = reply_text(reply.value()->element[i]);
+    const auto colon = entry.find(':');
+    writes.push_back({std::stoll(entry.substr(0, colon)), entry.substr(colon + 1)});
+  }
+  return writes;
 }
 
 Result<bool> RedisCoordinator::enqueue_unique(const std::string& queue, const std::string& job_id,

@@ -38,8 +38,10 @@ class RedisCoordinator final : public Coordinator {
   Result<bool> renew(const Lease& lease, Millis ttl) override;
   Result<bool> write_if_fence_current(const std::string& resource, std::int64_t fence,
                                       const std::string& value) override;
-  Status write_unfenced(const std::string& resource, const std::string& value) override;
+  Status write_unfenced(const std::string& resource, std::int64_t fence,
+                        const std::string& value) override;
   Result<std::optional<GuardedValue>> read(const std::string& resource) override;
+  Result<std::vector<GuardedValue>> write_log(const std::string& resource) override;
   Result<bool> enqueue_unique(const std::string& queue, const std::string& job_id,
                               const std::string& payload) override;
   Result<std::optional<Job>> claim(const std::string& queue, Millis visibility) override;

@@ -24,11 +24,15 @@ CREATE TABLE IF NOT EXISTS clab_jobs(queue TEXT NOT NULL, id TEXT NOT NULL,
                                      visible_at_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,
                                      PRIMARY KEY (queue, id));
 CREATE INDEX IF NOT EXISTS clab_jobs_open ON clab_jobs(queue, state);
+CREATE TABLE IF NOT EXISTS clab_writes(resource TEXT NOT NULL, fence INTEGER NOT NULL,
+                                       value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS clab_writes_resource ON clab_writes(resource);
 CREATE TABLE IF NOT EXISTS clab_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS clab_runs(job TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS clab_runs_job ON clab_runs(job);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 )sql";
+constexpr std::int64_t kSchemaVersion = 2;
 
 // Expired per-tick locks are kept this long, then deleted by later acquisitions.
 constexpr std::int64_t kExpiredLockRetentionMs = 10 * 60 * 1000;
@@ -102,7 +106,7 @@ Result<std::unique_ptr<SqliteCoordinator>> SqliteCoordinator::open(const std::st
     auto version = coordinator->query("PRAGMA user_version");
     auto row = version.step();
     if (!row) return coordinator->error(row.error().message);
-    if (version.integer(0) == 1) return coordinator;
+    if (version.integer(0) == kSchemaVersion) return coordinator;
   }
   for (const char* setup : {"PRAGMA journal_mode=WAL", kSchema}) {
     if (auto done = coordinator->exec(setup); !done)
@@ -231,23 +235,55 @@ Result<bool> SqliteCoordinator::write_if_fence_current(const std::string& resour
                                                        std::int64_t fence,
                                                        const std::string& value) {
   std::lock_guard lock(mutex_);
-  auto q = query(
-      "INSERT INTO clab_guarded(resource, fence, value) VALUES (?, ?, ?) "
-      "ON CONFLICT(resource) DO UPDATE SET fence = excluded.fence, value = excluded.value "
-      "WHERE excluded.fence >= clab_guarded.fence");
-  if (auto r = q.bind(resource).bind(fence).bind(value).step(); !r)
-    return error("write " + resource + ": " + r.error().message);
-  return q.changes() == 1;
+  bool accepted = false;
+  auto done = transaction("write " + resource, [&]() -> Status {
+    {
+      auto q = query(
+          "INSERT INTO clab_guarded(resource, fence, value) VALUES (?, ?, ?) "
+          "ON CONFLICT(resource) DO UPDATE SET fence = excluded.fence, value = excluded.value "
+          "WHERE excluded.fence >= clab_guarded.fence");
+      if (auto r = q.bind(resource).bind(fence).bind(value).step(); !r) return r.error();
+      accepted = q.changes() == 1;
+    }
+    return accepted ? log_write(resource, fence, value) : Status();
+  });
+  if (!done) return done.error();
+  return accepted;
 }
 
-Status SqliteCoordinator::write_unfenced(const std::string& resource, const std::string& value) {
+Status SqliteCoordinator::write_unfenced(const std::string& resource, std::int64_t fence,
+                                         const std::string& value) {
   std::lock_guard lock(mutex_);
-  auto q = query(
-      "INSERT INTO clab_guarded(resource, fence, value) VALUES (?, 0, ?) "
-      "ON CONFLICT(resource) DO UPDATE SET value = excluded.value");
-  if (auto r = q.bind(resource).bind(value).step(); !r)
-    return error("write " + resource + ": " + r.error().message);
+  return transaction("write " + resource, [&]() -> Status {
+    {
+      auto q = query(
+          "INSERT INTO clab_guarded(resource, fence, value) VALUES (?, 0, ?) "
+          "ON CONFLICT(resource) DO UPDATE SET value = excluded.value");
+      if (auto r = q.bind(resource).bind(value).step(); !r) return r.error();
+    }
+    return log_write(resource, fence, value);
+  });
+}
+
+Status SqliteCoordinator::log_write(const std::string& resource, std::int64_t fence,
+                                    const std::string& value) {
+  auto q = query("INSERT INTO clab_writes(resource, fence, value) VALUES (?, ?, ?)");
+  if (auto r = q.bind(resource).bind(fence).bind(value).step(); !r) return r.error();
   return {};
+}
+
+Result<std::vector<GuardedValue>> SqliteCoordinator::write_log(const std::string& resource) {
+  std::lock_guard lock(mutex_);
+  auto q = query("SELECT fence, value FROM clab_writes WHERE resource = ? ORDER BY rowid");
+  q.bind(resource);
+  std::vector<GuardedValue> writes;
+  while (true) {
+    auto row = q.step();
+    if (!row) return error("write log of " + resource + ": " + row.error().message);
+    if (!row.value()) break;
+    writes.push_back({q.integer(0), q.text(1)});
+  }
+  return writes;
 }
 
 Result<std::optional<GuardedValue>> SqliteCoordinator::read(const std::string& resource) {

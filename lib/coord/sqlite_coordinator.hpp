@@ -33,8 +33,10 @@ class SqliteCoordinator final : public Coordinator {
   Result<bool> renew(const Lease& lease, Millis ttl) override;
   Result<bool> write_if_fence_current(const std::string& resource, std::int64_t fence,
                                       const std::string& value) override;
-  Status write_unfenced(const std::string& resource, const std::string& value) override;
+  Status write_unfenced(const std::string& resource, std::int64_t fence,
+                        const std::string& value) override;
   Result<std::optional<GuardedValue>> read(const std::string& resource) override;
+  Result<std::vector<GuardedValue>> write_log(const std::string& resource) override;
   Result<bool> enqueue_unique(const std::string& queue, const std::string& job_id,
                               const std::string& payload) override;
   Result<std::optional<Job>> claim(const std::string& queue, Millis visibility) override;
@@ -53,6 +55,8 @@ class SqliteCoordinator final : public Coordinator {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
   Status transaction(std::string_view what, const std::function<Status()>& body);
   Result<std::int64_t> next_fence();
+  // Appends an accepted write to the resource's log (inside the write's transaction).
+  Status log_write(const std::string& resource, std::int64_t fence, const std::string& value);
 
   std::string path_;
   sqlite3* db_;

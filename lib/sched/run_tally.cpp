@@ -1,43 +1,47 @@
 #include "sched/run_tally.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace clab::sched {
 
-RunTally tally_runs(const std::vector<coord::RunRecord>& runs, std::int64_t first_tick,
+RunTally tally_runs(const std::vector<coord::RunRecord>& runs,
+                    const std::vector<coord::GuardedValue>& writes, std::int64_t first_tick,
                     std::int64_t last_tick) {
   RunTally tally;
+  auto in_window = [&](std::int64_t tick) { return tick >= first_tick && tick <= last_tick; };
   for (std::int64_t tick = first_tick; tick <= last_tick; ++tick)
     tally.ticks[tick];
-  std::vector<const coord::RunRecord*> writes;
   for (const auto& run : runs) {
-    if (run.tick < first_tick || run.tick > last_tick) continue;
+    if (!in_window(run.tick)) continue;
     auto& t = tally.ticks[run.tick];
     ++t.runs;
     ++tally.runs;
     t.runners.insert(run.host + "/" + std::to_string(run.worker));
-    if (run.outcome.starts_with("written")) {
-      ++t.written;
-      writes.push_back(&run);
-    } else if (run.outcome.starts_with("refused-stale")) {
+    if (run.outcome.starts_with("refused-stale")) {
       ++t.refused_stale;
       ++tally.refused_stale;
     }
+  }
+  std::int64_t newest_tick = 0, highest_fence = 0;
+  for (const auto& write : writes) {
+    std::int64_t tick = 0;
+    const auto [end, ec] =
+        std::from_chars(write.value.data(), write.value.data() + write.value.size(), tick);
+    if (ec != std::errc() || end != write.value.data() + write.value.size()) continue;
+    const bool late = tick < newest_tick;
+    const bool stale = write.fence > 0 ? write.fence < highest_fence : late;
+    newest_tick = std::max(newest_tick, tick);
+    highest_fence = std::max(highest_fence, write.fence);
+    if (!in_window(tick)) continue;
+    ++tally.ticks[tick].written;
+    tally.late_written += late;
+    tally.stale_written += stale;
   }
   for (const auto& [tick, t] : tally.ticks) {
     tally.duplicated_ticks += t.written > 1;
     tally.missed_ticks += t.written == 0;
     tally.max_runs_per_tick = std::max(tally.max_runs_per_tick, t.runs);
-  }
-  std::stable_sort(writes.begin(), writes.end(),
-                   [](auto* a, auto* b) { return a->ended_ms < b->ended_ms; });
-  std::int64_t newest_tick = 0, highest_fence = 0;
-  for (const auto* write : writes) {
-    const bool late = write->tick < newest_tick;
-    tally.late_written += late;
-    tally.stale_written += write->fence > 0 ? write->fence < highest_fence : late;
-    newest_tick = std::max(newest_tick, write->tick);
-    highest_fence = std::max(highest_fence, write->fence);
   }
   return tally;
 }

@@ -1,15 +1,18 @@
-// RunTally: what the run records say about a window of ticks: how often each tick ran,
-// which ticks ran more than once or not at all, and whether a stale write got through.
+// RunTally: what a window of ticks amounted to. The runs (from the run records) say who
+// ran each tick and which late writes a fence refused; the effects (the write log of the
+// job's resource, in the order the store applied them, each write's value a tick) say how
+// often each tick was written, and whether a stale write got through.
 //
-// A tick's effect counts as written when a run's outcome starts with "written". A write is
-// stale when a write with a higher fencing token was accepted before it: its lease or claim
-// had been superseded (runs without a fence count by tick instead). A write is late when
-// a later tick had been written before it: a redelivered job, say, legitimately late.
+// A write is stale when the store had already applied a write with a higher fencing token:
+// its lease or claim had been superseded (writes without a fence count by tick instead). A
+// write is late when a newer tick had been written before it: a redelivered job, say,
+// legitimately late.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "coord/coordinator.hpp"
@@ -30,12 +33,14 @@ struct RunTally {
   int missed_ticks = 0;      // never written
   int max_runs_per_tick = 0;
   int refused_stale = 0;  // late writes a fence refused
-  int stale_written = 0;  // superseded writers' writes accepted
+  int stale_written = 0;  // superseded writers' writes applied
   int late_written = 0;   // writes of a tick older than one already written
 };
 
-// Tallies the runs of ticks in [first_tick, last_tick]; others are ignored.
-RunTally tally_runs(const std::vector<coord::RunRecord>& runs, std::int64_t first_tick,
+// Tallies the ticks in [first_tick, last_tick]; runs and writes of other ticks are ignored
+// (but a write of a newer tick still makes later ones late or stale).
+RunTally tally_runs(const std::vector<coord::RunRecord>& runs,
+                    const std::vector<coord::GuardedValue>& writes, std::int64_t first_tick,
                     std::int64_t last_tick);
 
 }  // namespace clab::sched

@@ -175,6 +175,12 @@ TYPED_TEST(CoordinatorConformance, AGuardedWriteRefusesAStaleFence) {
   const auto stored = a->read("last-run").value();
   EXPECT_EQ(stored->fence, 9);
   EXPECT_EQ(stored->value, "tick 9");
+  const auto log = a->write_log("last-run").value();
+  ASSERT_EQ(log.size(), 3u) << "the refused write is not in the log";
+  EXPECT_EQ(log[0].value, "tick 5");
+  EXPECT_EQ(log[1].value, "tick 5 again");
+  EXPECT_EQ(log[2].fence, 9);
+  EXPECT_TRUE(a->write_log("never-written").value().empty());
 }
 
 TYPED_TEST(CoordinatorConformance, AHolderThatPausedPastItsTtlCannotOverwriteTheNewerRun) {
@@ -196,8 +202,12 @@ TYPED_TEST(CoordinatorConformance, AnUnfencedWriteLetsTheStaleHolderWin) {
   auto a = this->open();
   ASSERT_TRUE(a);
   ASSERT_TRUE(a->write_if_fence_current("report", 7, "new").value());
-  ASSERT_TRUE(a->write_unfenced("report", "stale").ok());
+  ASSERT_TRUE(a->write_unfenced("report", 3, "stale").ok());
   EXPECT_EQ(a->read("report").value()->value, "stale");
+  const auto log = a->write_log("report").value();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].fence, 3);  // the writer's fence, logged though not checked
+  EXPECT_EQ(log[1].value, "stale");
 }
 
 TYPED_TEST(CoordinatorConformance, AQueueAcceptsAJobIdOnceEvenAfterItIsDone) {

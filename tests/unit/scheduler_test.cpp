@@ -39,16 +39,17 @@ TEST(Strategy, SaysWhichProcessesFireTicks) {
   EXPECT_TRUE(fires_here(Strategy::Queue, one));
 }
 
-TEST(RunTally, CountsDuplicatesMissesAndStaleWrites) {
-  auto run = [](std::int64_t tick, int worker, std::int64_t ended, const char* outcome) {
-    return coord::RunRecord{
-        .job = "j", .tick = tick, .worker = worker, .ended_ms = ended, .outcome = outcome};
-  };
+coord::RunRecord run_of(std::int64_t tick, int worker, const char* outcome) {
+  return coord::RunRecord{.job = "j", .tick = tick, .worker = worker, .outcome = outcome};
+}
+
+TEST(RunTally, CountsRunsFromTheRecordsAndEffectsFromTheWriteLog) {
   const auto tally = tally_runs(
-      {run(10, 1, 100, "written"), run(10, 2, 101, "written"), run(12, 1, 300, "written"),
-       run(11, 2, 400, "written"), run(13, 1, 500, "refused-stale"), run(99, 1, 600, "written")},
-      10, 13);
+      {run_of(10, 1, "written"), run_of(10, 2, "written"), run_of(11, 2, "written"),
+       run_of(12, 1, "written"), run_of(13, 1, "refused-stale"), run_of(99, 1, "written")},
+      {{0, "10"}, {0, "10"}, {0, "12"}, {0, "11"}, {0, "99"}}, 10, 13);
   EXPECT_EQ(tally.runs, 5);
+  EXPECT_EQ(tally.ticks.at(10).runners.size(), 2u);
   EXPECT_EQ(tally.duplicated_ticks, 1);  // 10
   EXPECT_EQ(tally.missed_ticks, 1);      // 13: its only run was refused
   EXPECT_EQ(tally.max_runs_per_tick, 2);
@@ -57,15 +58,10 @@ TEST(RunTally, CountsDuplicatesMissesAndStaleWrites) {
   EXPECT_EQ(tally.late_written, 1);
 }
 
-TEST(RunTally, AStaleWriteIsOneWhoseFenceWasSupersededALateOneIsAnOlderTick) {
-  auto run = [](std::int64_t tick, std::int64_t fence, std::int64_t ended) {
-    return coord::RunRecord{
-        .job = "j", .tick = tick, .fence = fence, .ended_ms = ended, .outcome = "written"};
-  };
+TEST(RunTally, AStaleWriteHadItsFenceSupersededALateOneIsAnOlderTick) {
   // Tick 1 redelivered (fence 9) after tick 2 (fence 8): late, not stale. Tick 3's stalled
   // writer (fence 7) lands after fence 9: stale.
-  const auto tally =
-      tally_runs({run(2, 8, 100), run(1, 9, 200), run(3, 7, 300), run(4, 10, 400)}, 1, 4);
+  const auto tally = tally_runs({}, {{8, "2"}, {9, "1"}, {7, "3"}, {10, "4"}}, 1, 4);
   EXPECT_EQ(tally.late_written, 1);
   EXPECT_EQ(tally.stale_written, 1);
   EXPECT_EQ(tally.duplicated_ticks, 0);
