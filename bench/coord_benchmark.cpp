@@ -3,8 +3,9 @@
 // doing the same on the same names; and the cron next-fire computation. Lock and enqueue
 // report p50 and p99 latencies (µs) as counters, from every iteration.
 //
-// The contending process is this program re-executed with --contend OPERATION SPEC: it
-// loops until killed.
+// The contending process is this program re-executed with --contend OPERATION SPEC NAME:
+// it loops until killed. Each benchmark run uses names of its own, so a lease left by the
+// previous run's contender (killed while holding it) does not block this one.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <stdlib.h>
@@ -53,30 +54,30 @@ std::unique_ptr<coord::Coordinator> open(const std::string& spec) {
   return std::move(opened).value();
 }
 
-// One operation, as the benchmark and its contender both run it. `i` makes names unique
-// where they must be (job ids); the lock name is shared, so contenders do contend.
-bool lock_once(coord::Coordinator& store, std::uint64_t) {
-  auto lease = store.try_acquire("bench-lock", seconds(10));
+// One operation, as the benchmark and its contender both run it, on the lock or queue
+// `name` (shared, so contenders do contend); `i` makes job ids unique.
+bool lock_once(coord::Coordinator& store, const std::string& name, std::uint64_t) {
+  auto lease = store.try_acquire(name, seconds(10));
   if (!lease || !lease.value()) return false;
   return store.release(*lease.value()).ok();
 }
 
-bool enqueue_once(coord::Coordinator& store, std::uint64_t i) {
-  auto accepted = store.enqueue_unique("bench", fmt::format("{}-{}", store.owner(), i), "{}");
+bool enqueue_once(coord::Coordinator& store, const std::string& name, std::uint64_t i) {
+  auto accepted = store.enqueue_unique(name, fmt::format("{}-{}", store.owner(), i), "{}");
   return accepted && accepted.value();
 }
 
-using Operation = bool (*)(coord::Coordinator&, std::uint64_t);
+using Operation = bool (*)(coord::Coordinator&, const std::string&, std::uint64_t);
 
 Operation operation(const std::string& name) {
   return name == "lock" ? lock_once : enqueue_once;
 }
 
 // A second process doing the same operation on the same store until it is destroyed.
-std::unique_ptr<proc::ChildProcess> start_contender(const std::string& op,
-                                                    const std::string& spec) {
+std::unique_ptr<proc::ChildProcess> start_contender(const std::string& op, const std::string& spec,
+                                                    const std::string& name) {
   auto child = proc::ChildProcess::spawn(
-      {.argv = {"/proc/self/exe", "--contend", op, spec}, .merge_stderr = true});
+      {.argv = {"/proc/self/exe", "--contend", op, spec, name}, .merge_stderr = true});
   if (!child) throw std::runtime_error(child.error().message);
   std::size_t cursor = 0;
   if (!child.value()->wait_for_line(std::regex("contending"), &cursor, seconds(10)))
@@ -88,14 +89,16 @@ void run_operation(benchmark::State& state, const std::string& op) {
   const int backend = static_cast<int>(state.range(0));
   const bool contended = state.range(1) != 0;
   const std::string spec = backends().spec(backend);
+  static int runs = 0;
+  const std::string name = fmt::format("bench-{}-{}", op, ++runs);
   auto store = open(spec);
-  auto contender = contended ? start_contender(op, spec) : nullptr;
+  auto contender = contended ? start_contender(op, spec, name) : nullptr;
   const Operation once = operation(op);
   load::LatencyHistogram nanos;
   std::uint64_t i = 0, succeeded = 0;
   for (auto _ : state) {
     const auto started = steady_clock::now();
-    succeeded += once(*store, i++);
+    succeeded += once(*store, name, i++);
     nanos.record(static_cast<std::uint64_t>(
         duration_cast<nanoseconds>(steady_clock::now() - started).count()));
   }
@@ -134,20 +137,20 @@ void BM_CronNextFire(benchmark::State& state) {
 BENCHMARK(BM_CronNextFire)->ArgsProduct({{0, 1, 2}, {0, 1}});
 
 // The contender's loop: the same operation, as fast as it goes, until killed.
-[[noreturn]] void contend(const std::string& op, const std::string& spec) {
+[[noreturn]] void contend(const std::string& op, const std::string& spec, const std::string& name) {
   auto store = open(spec);
   const Operation once = operation(op);
   std::printf("contending\n");
   std::fflush(stdout);
   for (std::uint64_t i = 0;; ++i)
-    (void)once(*store, i);
+    (void)once(*store, name, i);
 }
 
 }  // namespace
 }  // namespace clab
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::strcmp(argv[1], "--contend") == 0) clab::contend(argv[2], argv[3]);
+  if (argc == 5 && std::strcmp(argv[1], "--contend") == 0) clab::contend(argv[2], argv[3], argv[4]);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
