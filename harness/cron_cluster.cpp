@@ -92,15 +92,4 @@ std::optional<sched::RunTally> tally_ticks(CheckResult& result, coord::Coordinat
   return sched::tally_runs(runs.value(), writes.value(), first, last);
 }
 
-nlohmann::json tally_figures(const sched::RunTally& t) {
-  return {{"ticks", t.ticks.size()},
-          {"runs", t.runs},
-          {"duplicated_ticks", t.duplicated_ticks},
-          {"missed_ticks", t.missed_ticks},
-          {"max_runs_per_tick", t.max_runs_per_tick},
-          {"refused_stale", t.refused_stale},
-          {"stale_written", t.stale_written},
-          {"late_written", t.late_written}};
-}
-
 }  // namespace clab::harness

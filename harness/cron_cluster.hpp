@@ -71,6 +71,5 @@ void wait_past_tick(std::int64_t tick, std::chrono::milliseconds margin);
 // cannot be read.
 std::optional<sched::RunTally> tally_ticks(CheckResult& result, coord::Coordinator& store,
                                            std::int64_t first, std::int64_t last);
-nlohmann::json tally_figures(const sched::RunTally& tally);
 
 }  // namespace clab::harness

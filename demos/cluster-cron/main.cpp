@@ -165,16 +165,9 @@ void print_summary(const CronFlags& f, coord::Coordinator& store, std::int64_t s
   const auto tally = sched::tally_runs(ours, writes.value(), first_tick, last_tick);
   const auto ticks = static_cast<int>(tally.ticks.size());
   if (json) {
-    return print_line(nlohmann::json{{"event", "cron-summary"},
-                                     {"ticks", ticks},
-                                     {"runs", tally.runs},
-                                     {"duplicated_ticks", tally.duplicated_ticks},
-                                     {"missed_ticks", tally.missed_ticks},
-                                     {"max_runs_per_tick", tally.max_runs_per_tick},
-                                     {"refused_stale", tally.refused_stale},
-                                     {"stale_written", tally.stale_written},
-                                     {"late_written", tally.late_written}}
-                          .dump());
+    auto summary = sched::totals_json(tally);
+    summary["event"] = "cron-summary";
+    return print_line(summary.dump());
   }
   print_line(fmt::format(
       "cluster-cron: {} ticks from {} to {}, {} runs: {} ticks written more than once (at "

@@ -150,7 +150,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
         stalled->outcome = run.outcome;
     }
   }
-  r.figures = tally_figures(*tally);
+  r.figures = sched::totals_json(*tally);
   r.figures["faults"] = faults.faults();
   r.figures["redelivered_runs"] = redelivered;
 

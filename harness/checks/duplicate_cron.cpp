@@ -38,7 +38,7 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
 
   const auto tally = tally_ticks(r, backend.value()->store(), first, last);
   if (!tally) return r;
-  r.figures = tally_figures(*tally);
+  r.figures = sched::totals_json(*tally);
   r.figures["workers"] = workers;
   if (strategy == Strategy::EveryWorker) {
     r.expect(tally->runs == kTicks * workers,

@@ -51,7 +51,7 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy) {
   std::map<std::string, int> by_host;
   for (const auto& run : runs.value())
     if (run.tick >= first && run.tick <= last) ++by_host[run.host];
-  r.figures = tally_figures(*tally);
+  r.figures = sched::totals_json(*tally);
   r.figures["runs_by_host"] = by_host;
   r.figures["network"] = "loopback";
   const std::string split =

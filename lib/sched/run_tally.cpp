@@ -46,4 +46,15 @@ RunTally tally_runs(const std::vector<coord::RunRecord>& runs,
   return tally;
 }
 
+nlohmann::json totals_json(const RunTally& t) {
+  return {{"ticks", t.ticks.size()},
+          {"runs", t.runs},
+          {"duplicated_ticks", t.duplicated_ticks},
+          {"missed_ticks", t.missed_ticks},
+          {"max_runs_per_tick", t.max_runs_per_tick},
+          {"refused_stale", t.refused_stale},
+          {"stale_written", t.stale_written},
+          {"late_written", t.late_written}};
+}
+
 }  // namespace clab::sched

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "coord/coordinator.hpp"
 
 namespace clab::sched {
@@ -42,5 +44,9 @@ struct RunTally {
 RunTally tally_runs(const std::vector<coord::RunRecord>& runs,
                     const std::vector<coord::GuardedValue>& writes, std::int64_t first_tick,
                     std::int64_t last_tick);
+
+// The totals as JSON (ticks, runs, duplicated_ticks, missed_ticks, max_runs_per_tick,
+// refused_stale, stale_written, late_written): cluster-cron's summary, the checks' figures.
+nlohmann::json totals_json(const RunTally& tally);
 
 }  // namespace clab::sched
