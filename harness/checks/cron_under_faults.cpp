@@ -56,17 +56,16 @@ struct StalledRun {
 
 class FaultRun {
  public:
-  FaultRun(const Variant& variant, ClusterUnderTest& cluster, std::int64_t first)
+  FaultRun(const Variant& variant, ClusterUnderTest& cluster, int workers, std::int64_t first)
       : variant_(variant),
+        workers_(workers),
         cluster_(cluster),
         first_(first),
         random_(std::hash<std::string>()(variant.name())) {}
 
   void inject() {
-    kill_worker_at(4, cluster_.worker_in_slot(0), "slot 0");
-    const auto live = cluster_.live_workers();
-    kill_worker_at(11, live.empty() ? std::nullopt : std::optional(live[random_() % live.size()]),
-                   "a random slot");
+    kill_worker_at(4, 0);
+    kill_worker_at(11, static_cast<int>(random_() % static_cast<unsigned>(workers_)));
     if (variant_.stalls_a_holder()) stall_holder_at(17);
     if (variant_.strategy == Strategy::PrimaryOnly) {
       wait_past_tick(first_ + kPrimaryKilledAt, kIntoTheRun);
@@ -81,12 +80,13 @@ class FaultRun {
   std::optional<StalledRun>& stalled() { return stalled_; }
 
  private:
-  void kill_worker_at(int offset, std::optional<pid_t> pid, const char* which) {
+  // At tick `offset`, a little into its run: kill -9 the worker in `slot`.
+  void kill_worker_at(int offset, int slot) {
     wait_past_tick(first_ + offset, kIntoTheRun);
-    if (!pid) pid = cluster_.worker_in_slot(0);
-    if (!pid) return faults_.push_back(fmt::format("+{} no worker to kill", offset));
+    const auto pid = cluster_.worker_in_slot(slot);
+    if (!pid) return faults_.push_back(fmt::format("+{} no worker in slot {}", offset, slot));
     ::kill(*pid, SIGKILL);
-    faults_.push_back(fmt::format("+{} kill -9 worker {} ({})", offset, *pid, which));
+    faults_.push_back(fmt::format("+{} kill -9 worker {} (slot {})", offset, *pid, slot));
   }
 
   void stall_holder_at(int offset) {
@@ -106,6 +106,7 @@ class FaultRun {
   }
 
   const Variant& variant_;
+  int workers_;
   ClusterUnderTest& cluster_;
   std::int64_t first_;
   std::minstd_rand random_;
@@ -133,7 +134,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
 
   const std::int64_t first = first_tick_after(milliseconds(1500));
   const std::int64_t last = first + kTicks - 1;
-  FaultRun faults(variant, *cluster, first);
+  FaultRun faults(variant, *cluster, options.workers, first);
   faults.inject();
   wait_past_tick(last, milliseconds(1500 + kJobMs));
   (void)cluster->stop();
