@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <locale>
 #include <thread>
 
 #include "lifecycle_probe.hpp"
@@ -41,6 +42,14 @@ BackendUnderTest::~BackendUnderTest() {
 
 std::vector<CheckResult> run_in_parallel(
     const std::vector<std::function<CheckResult()>>& variants) {
+  // libstdc++'s ctype<char>::narrow fills a cache lazily without synchronisation (GCC PR
+  // 77704), and std::regex, compiled in every variant's thread, reads it. Filling the whole
+  // cache here, before the threads start, leaves nothing for them to race on.
+  char all[256], narrowed[256];
+  for (int c = 0; c < 256; ++c)
+    all[c] = static_cast<char>(c);
+  std::use_facet<std::ctype<char>>(std::locale()).narrow(all, all + 256, '\0', narrowed);
+
   std::vector<CheckResult> results(variants.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < variants.size(); ++i)
