@@ -8,9 +8,9 @@
 //   tick +17  (lock, queue) SIGSTOP the worker that just started a run, for the lease TTL
 //             (or visibility timeout) + 1.5 s: others take later ticks, then it writes late
 //   tick +22  (primary-only) kill -9 the primary
-// Then the run records say, per tick, how often its effect was written. lock and queue
-// must never write a tick twice nor accept the stalled writer's late write (the queue also
-// hands the stalled and the killed runs' jobs out again); without
+// Then the run records and the store's write log say, per tick, how often its effect was
+// written. lock and queue must never write a tick twice nor apply the stalled writer's late
+// write (the queue also hands the stalled and the killed runs' jobs out again); without
 // fencing (the naive variant) that late write gets through. instance-zero misses the
 // ticks while slot 0 is down; primary-only misses every tick after the primary died.
 #include <signal.h>
