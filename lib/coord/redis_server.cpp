@@ -1,30 +1,20 @@
 #include "coord/redis_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 
 #include <fmt/format.h>
 
 #include <regex>
 
+#include "cluster/listen_policy.hpp"
 #include "coord/redis_coordinator.hpp"
-#include "core/unique_fd.hpp"
 
 namespace clab::coord {
 
 Result<std::uint16_t> free_loopback_port() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return errno_error("socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    return errno_error("bind 127.0.0.1:0");
-  return ntohs(address.sin_port);
+  auto socket = cluster::bind_tcp("127.0.0.1", 0, {.listen = false});
+  if (!socket) return socket.error();
+  return cluster::bound_port(socket.value().get());
 }
 
 Result<std::unique_ptr<RedisServer>> RedisServer::start(std::chrono::milliseconds timeout) {
