@@ -58,6 +58,7 @@ struct Connection {
   struct InFlight {
     Clock::time_point intended;  // when the schedule wanted it sent (rate mode)
     Clock::time_point sent;
+    bool measured;  // sent after the warm-up: only these enter any figure
   };
   UniqueFd fd;
   bool connecting = false;
@@ -69,6 +70,10 @@ struct Connection {
   Clock::time_point next_intended;          // rate mode: the next scheduled send
   Clock::time_point reconnect_at;
   bool idle() const { return in_flight.empty() && outbox.empty(); }
+  std::uint64_t measured_in_flight() const {
+    return static_cast<std::uint64_t>(std::count_if(in_flight.begin(), in_flight.end(),
+                                                    [](const auto& r) { return r.measured; }));
+  }
 };
 
 class EngineThread {
@@ -111,6 +116,7 @@ class EngineThread {
   UniqueFd epoll_;
   nanoseconds interval_{0};
   bool out_of_budget_ = false;
+  std::uint64_t answered_ = 0;  // every response, warm-up included: the progress bar's count
   LoadStats stats_;
   std::array<char, 64 * 1024> buffer_;
 };
@@ -171,10 +177,10 @@ void EngineThread::close_and_reconnect(Connection& c, bool count_in_flight_as_er
     c.fd.reset();
   }
   if (count_in_flight_as_errors) {
-    stats_.errors += c.in_flight.size();
+    stats_.errors += c.measured_in_flight();
   } else {
     // Asked to close gracefully: the requests it did not answer are sent again.
-    stats_.sent -= c.in_flight.size();
+    stats_.sent -= c.measured_in_flight();
     for (const auto& r : c.in_flight)
       c.to_resend.push_back(r.intended);
   }
@@ -204,11 +210,11 @@ void EngineThread::on_response(Connection& c, const ParsedResponse& response,
   if (c.in_flight.empty()) return;  // a response nobody asked for: ignore it
   const Connection::InFlight request = c.in_flight.front();
   c.in_flight.pop_front();
+  progress_->store(++answered_, std::memory_order_relaxed);
+  if (!request.measured) return;  // sent during the warm-up
   ++stats_.responses;
-  progress_->store(stats_.responses, std::memory_order_relaxed);
   const bool ok = response.status >= 200 && response.status < 300;
   if (!ok) ++stats_.non_2xx;
-  if (now < shared_.measure_start) return;  // warm-up
   ++stats_.status_codes[response.status];
   if (response.worker_id >= 0) ++stats_.by_worker[response.worker_id];
   if (!ok && options_.exclude_errors) return;
@@ -320,8 +326,9 @@ void EngineThread::issue(Connection& c, Clock::time_point now) {
     } else if (!claim_request()) {
       break;
     }
-    c.in_flight.push_back({intended, now});
-    ++stats_.sent;
+    const bool measured = now >= shared_.measure_start;
+    c.in_flight.push_back({intended, now, measured});
+    if (measured) ++stats_.sent;
     ++batch;
   }
   if (batch > 0) send_requests(c, batch);
@@ -357,7 +364,7 @@ void EngineThread::check_timeouts(Clock::time_point now) {
   const auto limit = seconds_to_ns(options_.timeout_s);
   for (auto& c : connections_) {
     if (!c.fd || c.in_flight.empty() || now - c.in_flight.front().sent < limit) continue;
-    stats_.timeouts += c.in_flight.size();
+    stats_.timeouts += c.measured_in_flight();
     count_error(c, c.in_flight.size(),
                 fmt::format("timeout: no response within {} s", options_.timeout_s));
     c.in_flight.clear();
@@ -414,7 +421,7 @@ LoadStats EngineThread::run() {
     }
   }
   for (auto& c : connections_)
-    stats_.unanswered_at_end += c.in_flight.size();
+    stats_.unanswered_at_end += c.measured_in_flight();
   return stats_;
 }
 

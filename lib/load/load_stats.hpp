@@ -1,5 +1,6 @@
 // LoadStats: what one engine thread counted, and, after merge(), what the whole run did.
 //
+// Only requests sent after the warm-up are counted; the warm-up enters no figure.
 // Invariant after a run: sent == responses + errors + timeouts + unanswered_at_end
 // (connect failures are counted in connect_errors, not in sent).
 #pragma once

@@ -71,6 +71,31 @@ TEST_F(Loadgen, AmountSendsExactlyThatManyRequests) {
   EXPECT_EQ(server_count(*cluster_, 2), 1000u);
 }
 
+// Regression: responses to requests sent during the warm-up were counted while the elapsed
+// time left the warm-up out, so `-W 2 -d 2` on /sleep?ms=50 with 10 connections reported
+// 351 req/s, above the 200 that 10 connections can make on a 50 ms route.
+TEST_F(Loadgen, WarmUpEntersNoFigureAndThroughputStaysUnderTheCeiling) {
+  const auto run = run_program(
+      {"loadgen", "-c", "10", "-W", "1.5", "-d", "1.5", "-j", url(*cluster_, "/sleep?ms=50")}, 60s,
+      /*merge_stderr=*/false);
+  ASSERT_EQ(run.code(), 0) << run.text();
+  const auto report = nlohmann::json::parse(run.text());
+  const double elapsed = report["duration"].get<double>();
+  const auto responses = report["responses"].get<std::uint64_t>();
+  const double ceiling = 10 * 1000.0 / 50;  // connections x 1000 / ms
+  EXPECT_LE(static_cast<double>(responses) / elapsed, ceiling) << run.text();
+  EXPECT_LE(responses, static_cast<std::uint64_t>(ceiling * elapsed) + 10) << run.text();
+  EXPECT_GT(responses, 0u);
+  std::uint64_t by_worker = 0;
+  for (const auto& w : report["workers"])
+    by_worker += w["requests"].get<std::uint64_t>();
+  EXPECT_EQ(by_worker, responses) << "the per-worker table counts the same responses";
+  EXPECT_EQ(report["sent"].get<std::uint64_t>(),
+            responses + report["requestErrors"].get<std::uint64_t>() +
+                report["timeouts"].get<std::uint64_t>() +
+                report["unansweredAtEnd"].get<std::uint64_t>());
+}
+
 TEST_F(Loadgen, PrintsAutocannonsTablesAndThePerWorkerTable) {
   const auto run = run_program(
       {"loadgen", "-c", "10", "-d", "1", "-l", "--renderStatusCodes", url(*cluster_, "/")}, 60s);
