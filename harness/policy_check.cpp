@@ -1,5 +1,9 @@
 #include "policy_check.hpp"
 
+#include <algorithm>
+
+#include "private_network.hpp"
+
 namespace clab::harness {
 
 std::unique_ptr<ClusterUnderTest> start_cluster(CheckResult& result, const ClusterOptions& options,
@@ -18,6 +22,11 @@ std::vector<CheckResult> PolicyCheck::run(const CheckContext& context) {
         r, {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
     if (cluster) run_on(*cluster, context, r);
     results.push_back(std::move(r));
+  }
+  const bool reuseport = std::ranges::count(context.policies, cluster::ListenPolicy::ReusePort) > 0;
+  if (has_migration_variant() && reuseport && !context.private_network) {
+    for (auto& r : run_with_migration(context, name(), "reuseport"))
+      results.push_back(std::move(r));
   }
   return results;
 }

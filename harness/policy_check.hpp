@@ -23,6 +23,9 @@ class PolicyCheck : public Check {
                       CheckResult& result) = 0;
   // What the check does not cover yet, shown under the results table.
   virtual std::string note() const { return {}; }
+  // True for a check whose reuseport variant also runs with tcp_migrate_req on, in a
+  // network namespace of its own (private_network.hpp).
+  virtual bool has_migration_variant() const { return false; }
 };
 
 }  // namespace clab::harness

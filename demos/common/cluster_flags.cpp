@@ -36,6 +36,11 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
                  "ms a stopping worker lets requests in flight finish")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  app.add_option("--idle-grace", f.idle_grace_ms,
+                 "ms a connection idle when the drain begins may still bring a request "
+                 "(at most the drain timeout)")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   app.add_option("--restart-delay", f.restart_delay_ms, "ms before a dead worker is restarted")
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str();
@@ -78,6 +83,7 @@ http::WorkerOptions worker_options(const ClusterFlags& f) {
   http::WorkerOptions options;
   options.connections.max_threads = f.threads;
   options.drain_timeout = std::chrono::milliseconds(f.drain_timeout_ms);
+  options.connections.idle_grace = std::chrono::milliseconds(f.idle_grace_ms);
   options.backend = f.backend;
   return options;
 }

@@ -26,6 +26,7 @@ struct ClusterFlags {
   bool wait_ready = false;
   bool shutdown_with_message = false;
   int drain_timeout_ms = 1500;
+  int idle_grace_ms = 1000;
   int restart_delay_ms = 0;
   int exp_backoff_restart_delay_ms = 0;
   int min_uptime_ms = 1000;

@@ -54,9 +54,9 @@ class CrashLoopCheck final : public Check {
                  {"errored", errored.has_value()},
                  {"primary_up", primary_up},
                  {"healthy_worker_answered", reply.status == 200}};
-    r.summary =
-        fmt::format("restarted after {} ms, then errored; primary up, healthy worker {}",
-                    nlohmann::json(delays).dump(), reply.status == 200 ? "serving" : "silent");
+    r.conclude(fmt::format("restarted after {} ms, then errored; primary up, healthy worker {}",
+                           nlohmann::json(delays).dump(),
+                           reply.status == 200 ? "serving" : "silent"));
     return {r};
   }
 };

@@ -175,7 +175,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
       if (!variant.fencing) {
         r.expect(tally->stale_written >= 1,
                  "the stalled writer's late write did not land: the pitfall did not show");
-        r.summary = "pitfall: " + counts + stall + " (an older tick over a newer one)";
+        r.conclude("pitfall: " + counts + stall + " (an older tick over a newer one)");
         break;
       }
       r.expect(tally->duplicated_ticks == 0,
@@ -188,16 +188,16 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
       // (a higher fence) wrote first: for a "last tick" register that is the right answer.
       if (variant.strategy == Strategy::Queue)
         r.expect(redelivered >= 1, "no job was handed out again after its visibility timeout");
-      r.summary = counts + stall +
-                  (variant.strategy == Strategy::Queue
-                       ? fmt::format("; {} jobs handed out again, {} written late", redelivered,
-                                     tally->late_written)
-                       : "");
+      r.conclude(counts + stall +
+                 (variant.strategy == Strategy::Queue
+                      ? fmt::format("; {} jobs handed out again, {} written late", redelivered,
+                                    tally->late_written)
+                      : ""));
       break;
     case Strategy::InstanceZero:
       r.expect(tally->duplicated_ticks == 0, "a tick ran twice");
       r.expect(tally->missed_ticks >= 1, "no tick was missed while slot 0 was down");
-      r.summary = "cost: " + counts + " (nobody runs them while slot 0 restarts)";
+      r.conclude("cost: " + counts + " (nobody runs them while slot 0 restarts)");
       break;
     case Strategy::PrimaryOnly: {
       int after_death = 0;
@@ -209,8 +209,8 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
       r.expect(after_death >= expected - 1,
                fmt::format("only {} of the {} ticks after the primary died were missed",
                            after_death, expected));
-      r.summary = fmt::format("cost: {}; {} of them after the primary died (nothing restarts it)",
-                              counts, after_death);
+      r.conclude(fmt::format("cost: {}; {} of them after the primary died (nothing restarts it)",
+                             counts, after_death));
       break;
     }
     case Strategy::EveryWorker:

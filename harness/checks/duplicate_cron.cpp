@@ -45,8 +45,8 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
              fmt::format("{} runs of {} ticks, not {} per tick as the pitfall has it", tally->runs,
                          kTicks, workers));
     r.expect(tally->duplicated_ticks == kTicks, "some tick ran only once: no pitfall shown");
-    r.summary = fmt::format("pitfall: {} ticks, {} runs: every tick ran {} times (once per worker)",
-                            kTicks, tally->runs, tally->max_runs_per_tick);
+    r.conclude(fmt::format("pitfall: {} ticks, {} runs: every tick ran {} times (once per worker)",
+                           kTicks, tally->runs, tally->max_runs_per_tick));
     return r;
   }
   r.expect(tally->duplicated_ticks == 0,
@@ -56,11 +56,11 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
   for (const auto& [tick, t] : tally->ticks)
     runners.insert(t.runners.begin(), t.runners.end());
   r.figures["runners"] = runners.size();
-  r.summary = fmt::format(
-      "{} ticks, {} runs: each tick once ({} duplicates, {} missed), run by {} "
-      "process{}",
-      kTicks, tally->runs, tally->duplicated_ticks, tally->missed_ticks, runners.size(),
-      runners.size() == 1 ? "" : "es");
+  r.conclude(
+      fmt::format("{} ticks, {} runs: each tick once ({} duplicates, {} missed), run by {} "
+                  "process{}",
+                  kTicks, tally->runs, tally->duplicated_ticks, tally->missed_ticks, runners.size(),
+                  runners.size() == 1 ? "" : "es"));
   return r;
 }
 

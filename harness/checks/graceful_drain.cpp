@@ -10,14 +10,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
 
 #include "checks/registry.hpp"
+#include "drain_under_load.hpp"
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
 #include "policy_check.hpp"
+#include "private_network.hpp"
 
 namespace clab::harness {
 namespace {
@@ -42,10 +45,57 @@ class GracefulDrainCheck final : public Check {
     return "SIGTERM lets requests in flight finish and the shutdown hooks run (naive: lost)";
   }
   std::vector<CheckResult> run(const CheckContext& context) override {
-    return {run_variant(context, /*naive=*/true), run_variant(context, /*naive=*/false)};
+    std::vector<CheckResult> results;
+    if (!context.private_network) {
+      results.push_back(run_variant(context, /*naive=*/true));
+      results.push_back(run_variant(context, /*naive=*/false));
+    }
+    for (auto policy : context.policies)
+      results.push_back(full_load(context, policy));
+    if (!context.private_network && std::ranges::count(context.policies, ReusePort) > 0) {
+      for (auto& r : run_with_migration(context, name(), full_load_variant(ReusePort)))
+        results.push_back(std::move(r));
+    }
+    return results;
   }
 
  private:
+  static constexpr auto ReusePort = cluster::ListenPolicy::ReusePort;
+  static constexpr int kTries = 20;
+  static constexpr int kConnections = 100;
+
+  static std::string full_load_variant(cluster::ListenPolicy policy) {
+    return fmt::format("full load, {}", to_string(policy));
+  }
+
+  CheckResult full_load(const CheckContext& context, cluster::ListenPolicy policy) {
+    CheckResult r{.check = name(), .variant = full_load_variant(policy)};
+    const DrainTries tries = drain_under_load(context, policy, kTries, kConnections, r);
+    const bool migrated = context.private_network && tcp_migrate_req_enabled();
+    // Reuseport without migration loses its accept queue now and then: measured, not
+    // expected (the pitfall lesson 5 shows).
+    if (policy != ReusePort || migrated) {
+      r.expect(tries.failed() == 0,
+               fmt::format("{} requests failed in {} of {} tries", tries.failed(),
+                           tries.tries_with_failures(), tries.tries));
+    }
+    r.figures = {{"tries", tries.tries},
+                 {"connections", kConnections},
+                 {"failed", tries.failed()},
+                 {"tries_with_failures", tries.tries_with_failures()},
+                 {"failed_per_try", tries.failed_per_try},
+                 {"responses", tries.responses},
+                 {"tcp_migrate_req", migrated}};
+    if (tries.tries == kTries) {
+      r.conclude(
+          fmt::format("{} failed of {} requests in {} tries ({} with a failure); a "
+                      "SIGTERM to one worker in each, under {} keep-alive connections",
+                      tries.failed(), tries.responses + tries.failed(), tries.tries,
+                      tries.tries_with_failures(), kConnections));
+    }
+    return r;
+  }
+
   CheckResult run_variant(const CheckContext& context, bool naive) {
     CheckResult r{.check = name(), .variant = naive ? "naive" : "fixed"};
     const std::string access_log = scratch_file("clusterlab-access");
@@ -105,14 +155,13 @@ class GracefulDrainCheck final : public Check {
                  {"hook_logged_requests", logged},
                  {"keep_alive_ok", load.ok},
                  {"primary_exit", status ? status->describe() : "still running"}};
-    r.summary =
+    r.conclude(
         naive ? fmt::format("{} of {} requests in flight lost; access-log hook wrote {} lines",
                             lost, kInFlight, logged)
-              : fmt::format(
-                    "{} of {} answered; slowest worker stopped in {} ms; new connection "
-                    "after the drain {}; hook wrote {} lines",
-                    ok.load(), kInFlight, slowest_stop_ms,
-                    late.status == 200 ? "served" : "refused", logged);
+              : fmt::format("{} of {} answered; slowest worker stopped in {} ms; new connection "
+                            "after the drain {}; hook wrote {} lines",
+                            ok.load(), kInFlight, slowest_stop_ms,
+                            late.status == 200 ? "served" : "refused", logged));
     std::remove(access_log.c_str());
     return r;
   }

@@ -48,9 +48,9 @@ class KillTimeoutCheck final : public Check {
                  {"measured_stop_ms", stop_ms},
                  {"late_by_ms", stop_ms - kKillTimeoutMs},
                  {"primary_exit", status ? status->describe() : "still running"}};
-    r.summary = fmt::format("SIGKILL after {} ms for kill_timeout {} ms ({:+} ms); primary exit {}",
-                            stop_ms, kKillTimeoutMs, stop_ms - kKillTimeoutMs,
-                            status ? status->describe() : "none");
+    r.conclude(fmt::format("SIGKILL after {} ms for kill_timeout {} ms ({:+} ms); primary exit {}",
+                           stop_ms, kKillTimeoutMs, stop_ms - kKillTimeoutMs,
+                           status ? status->describe() : "none"));
     return {r};
   }
 };

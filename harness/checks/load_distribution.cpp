@@ -92,10 +92,10 @@ class LoadDistributionCheck final : public PolicyCheck {
                   {{"fairness", per_request.fairness},
                    {"shares", per_request.shares},
                    {"requests_per_second", per_request.requests_per_second}}}};
-    r.summary = fmt::format(
+    r.conclude(fmt::format(
         "keep-alive: shares {} %, fairness {:.3f}; connection per request: shares {} %, fairness "
         "{:.3f}",
-        keep_alive.text, keep_alive.fairness, per_request.text, per_request.fairness);
+        keep_alive.text, keep_alive.fairness, per_request.text, per_request.fairness));
   }
 };
 

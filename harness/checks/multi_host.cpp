@@ -60,15 +60,15 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy) {
   if (strategy == Strategy::EveryWorker) {
     r.expect(tally->runs == kTicks * per_tick,
              fmt::format("{} runs, not {} per tick", tally->runs, per_tick));
-    r.summary = fmt::format("pitfall: {} ticks, {} runs ({}): every tick {} times", kTicks,
-                            tally->runs, split, tally->max_runs_per_tick);
+    r.conclude(fmt::format("pitfall: {} ticks, {} runs ({}): every tick {} times", kTicks,
+                           tally->runs, split, tally->max_runs_per_tick));
     return r;
   }
   r.expect(tally->duplicated_ticks == 0,
            fmt::format("{} ticks ran on both hosts", tally->duplicated_ticks));
   r.expect(tally->missed_ticks == 0, fmt::format("{} ticks never ran", tally->missed_ticks));
-  r.summary = fmt::format("{} ticks, {} runs ({}): each tick once across both hosts", kTicks,
-                          tally->runs, split);
+  r.conclude(fmt::format("{} ticks, {} runs ({}): each tick once across both hosts", kTicks,
+                         tally->runs, split));
   return r;
 }
 

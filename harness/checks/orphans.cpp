@@ -38,10 +38,9 @@ class OrphansCheck final : public PolicyCheck {
     r.expect(running.empty(),
              fmt::format("{} workers still running 1 s after the primary died", running.size()));
     r.figures = {{"workers_running_after_1s", running.size()}, {"all_gone_after_ms", took.count()}};
-    r.summary =
-        running.empty()
-            ? fmt::format("every worker gone {} ms after kill -9 of the primary", took.count())
-            : fmt::format("{} workers still running after 1 s", running.size());
+    r.conclude(running.empty() ? fmt::format("every worker gone {} ms after kill -9 of the primary",
+                                             took.count())
+                               : fmt::format("{} workers still running after 1 s", running.size()));
   }
 };
 

@@ -114,11 +114,11 @@ class RespawnCheck final : public PolicyCheck {
                  {"workers_after", live_children},
                  {"leftover_processes", leftovers.size()},
                  {"primary_exit", status ? status->describe() : "still running"}};
-    r.summary = fmt::format(
+    r.conclude(fmt::format(
         "kill->serving {:.0f} ms (exit seen {:.1f} ms, listening {:.1f} ms); {} ok, {} failed "
         "on survivors, {} lost with the killed worker; {}/{} workers; {} left after stop",
         serving_ms, noticed_ms, listening_ms, tally.ok, failed_on_survivors, lost_with_victim,
-        live_children, context.workers, leftovers.size());
+        live_children, context.workers, leftovers.size()));
   }
 };
 

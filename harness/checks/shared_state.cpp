@@ -98,9 +98,9 @@ class SharedStateCheck final : public PolicyCheck {
                  {"workers_answering", workers.size()},
                  {"highest_value_seen", values.empty() ? 0 : values.back()},
                  {"backend", backend.value()->spec()}};
-    r.summary =
+    r.conclude(
         fmt::format("{} requests over {} workers: values 1..{} each returned once, the last one {}",
-                    requests, workers.size(), values.size(), values.empty() ? 0 : values.back());
+                    requests, workers.size(), values.size(), values.empty() ? 0 : values.back()));
     return r;
   }
 
@@ -146,10 +146,10 @@ class SharedStateCheck final : public PolicyCheck {
     for (const auto& [id, w] : by_worker) {
       counters += fmt::format("{}{}", counters.empty() ? "" : " + ", w.highest);
     }
-    r.summary = fmt::format(
-        "{} requests sent; counters {} = {}; highest value any client saw {} "
-        "(a shared counter would read {})",
-        requests, counters, sum, highest, requests);
+    r.conclude(
+        fmt::format("{} requests sent; counters {} = {}; highest value any client saw {} "
+                    "(a shared counter would read {})",
+                    requests, counters, sum, highest, requests));
   }
 };
 

@@ -60,9 +60,9 @@ class WaitReadyCheck final : public Check {
     (void)cluster.stop();
     r.figures = {{"sent_to_ready_ms", ready_ms - sent_ms},
                  {"sent_to_answer_ms", answered_ms - sent_ms}};
-    r.summary =
+    r.conclude(
         fmt::format("request sent while not ready: worker ready after {} ms, answered after {} ms",
-                    ready_ms - sent_ms, answered_ms - sent_ms);
+                    ready_ms - sent_ms, answered_ms - sent_ms));
     return r;
   }
 
@@ -91,8 +91,8 @@ class WaitReadyCheck final : public Check {
         delays == std::vector<std::int64_t>{100, 150, 225},
         fmt::format("restart delays {}, expected 100, 150, 225", nlohmann::json(delays).dump()));
     r.figures = {{"listen_timeouts", timeouts.size()}, {"restart_delays_ms", delays}};
-    r.summary = fmt::format("killed at each 500 ms listen timeout; restarted after {} ms",
-                            nlohmann::json(delays).dump());
+    r.conclude(fmt::format("killed at each 500 ms listen timeout; restarted after {} ms",
+                           nlohmann::json(delays).dump()));
     return r;
   }
 };

@@ -9,14 +9,27 @@
 
 #include <fmt/format.h>
 
+#include "http/lingering_close.hpp"
 #include "http/socket_stream.hpp"
 
 namespace clab::http {
-namespace {
 
-thread_local int current_connection = -1;  // the connection this pool thread is serving
+// What the routing handlers need to know of the connection this pool thread serves.
+class ConnectionServer::Turn {
+ public:
+  Turn(int fd, const SocketStream& stream) : fd(fd), stream(stream) { current = this; }
+  ~Turn() { current = nullptr; }
+  Turn(const Turn&) = delete;
+  Turn& operator=(const Turn&) = delete;
 
-}  // namespace
+  static thread_local Turn* current;
+  const int fd;
+  const SocketStream& stream;
+  std::size_t served_while_draining = 0;
+  bool closing = false;  // the response just written ends the connection
+};
+
+thread_local ConnectionServer::Turn* ConnectionServer::Turn::current = nullptr;
 
 ConnectionServer::ConnectionServer(ConnectionSettings settings)
     : settings_(settings),
@@ -24,14 +37,27 @@ ConnectionServer::ConnectionServer(ConnectionSettings settings)
       drain_event_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   // Name each request in flight, so a drain that runs out of time can say what was running.
   set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    if (Turn::current == nullptr) return HandlerResponse::Unhandled;
     std::lock_guard lock(mutex_);
-    auto it = busy_.find(current_connection);
+    auto it = busy_.find(Turn::current->fd);
     if (it != busy_.end()) it->second.request = req.method + " " + req.target;
     return HandlerResponse::Unhandled;
   });
-  // A response finished after the drain began tells the client this connection ends.
+  // Once draining, the response that ends the connection says so: the one after which the
+  // client has sent nothing more (requests already received are answered first), or the
+  // last of drain_pipeline_limit.
   set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (draining_ && !res.has_header("Connection")) res.set_header("Connection", "close");
+    Turn* turn = Turn::current;
+    if (turn == nullptr) return;
+    if (draining_ && !res.has_header("Connection")) {
+      ++turn->served_while_draining;
+      if (turn->served_while_draining >= settings_.drain_pipeline_limit ||
+          !turn->stream.input_ready()) {
+        res.headers.erase("Keep-Alive");
+        res.set_header("Connection", "close");
+      }
+    }
+    turn->closing = res.get_header_value("Connection") == "close";
   });
   // Only for the Keep-Alive response header: the loop below enforces both.
   set_keep_alive_max_count(settings.keep_alive_max_requests);
@@ -61,30 +87,42 @@ void ConnectionServer::serve(UniqueFd connection) {
 void ConnectionServer::keep_alive_loop(int fd) {
   SocketStream stream(fd, settings_.read_timeout, settings_.write_timeout);
   const auto no_setup = [](httplib::Request&) {};
-  current_connection = fd;
-  for (std::size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
-    // Woken: draining began and the client has sent nothing: an idle connection, closed.
-    if (stream.wait_readable(settings_.keep_alive_timeout, drain_event_.get()) !=
-        SocketStream::Wait::Readable) {
-      break;
+  {
+    Turn turn(fd, stream);
+    for (std::size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
+      if (!await_request(stream)) break;
+      const bool last = served + 1 == settings_.keep_alive_max_requests;
+      {
+        std::lock_guard lock(mutex_);
+        busy_[fd] = {"(reading the request)", std::chrono::steady_clock::now()};
+      }
+      bool closed_by_request = false;
+      turn.closing = false;
+      const bool ok = process_request(stream, last, closed_by_request, no_setup);
+      {
+        std::lock_guard lock(mutex_);
+        busy_.erase(fd);
+      }
+      if (!ok || closed_by_request || last || turn.closing) break;
     }
-    const bool last = served + 1 == settings_.keep_alive_max_requests || draining_;
-    {
-      std::lock_guard lock(mutex_);
-      busy_[fd] = {"(reading the request)", std::chrono::steady_clock::now()};
-    }
-    bool closed_by_request = false;
-    const bool ok = process_request(stream, last, closed_by_request, no_setup);
-    {
-      std::lock_guard lock(mutex_);
-      busy_.erase(fd);
-    }
-    if (!ok || closed_by_request || last || draining_) break;
   }
+  // Still in open_ while it lingers: close_all() can cut it short with shutdown().
+  lingering_close(fd, settings_.linger);
   std::lock_guard lock(mutex_);
   open_.erase(fd);
   ::close(fd);
   connection_closed_.notify_all();
+}
+
+bool ConnectionServer::await_request(const SocketStream& stream) const {
+  using Wait = SocketStream::Wait;
+  if (!draining_) {
+    const Wait wait = stream.wait_readable(settings_.keep_alive_timeout, drain_event_.get());
+    if (wait != Wait::Woken) return wait == Wait::Readable;
+  }
+  // Draining: a request the client sent before it could learn of the drain may be on its
+  // way; answer it (with Connection: close) if it arrives within the grace.
+  return stream.wait_readable(settings_.idle_grace, -1) == Wait::Readable;
 }
 
 void ConnectionServer::begin_drain() {

@@ -7,9 +7,17 @@
 // The settings cpp-httplib gets wrong for a load test are fixed here (DEPENDENCIES.md):
 // TCP_NODELAY on every connection, keep-alive for 10,000 requests per connection instead of
 // 5, and a pool that grows to max_threads instead of 8.
-// Drain (graceful stop): begin_drain() lets every request in flight finish, answers a
-// request that arrives on an open keep-alive connection with `Connection: close`, and closes
-// idle keep-alive connections; wait_drained() waits for the last connection to end.
+// Drain (graceful stop), so that no request that reached the server is lost:
+//  - every request in flight finishes; the response that ends a connection says
+//    `Connection: close`;
+//  - pipelined requests already received are all answered before that close;
+//  - a keep-alive connection idle when the drain begins stays open for idle_grace: a
+//    request already on its way (the keep-alive close race) is still answered; only a
+//    connection still silent after the grace is closed;
+//  - every close made by the server is a lingering close: the write side is shut first and
+//    what the client still sends is read and dropped for up to `linger`, so a response
+//    already written is not destroyed by a reset (nginx's lingering_close).
+// wait_drained() waits for the last connection to end.
 // Invariant: every open connection is in open_ until its loop ends and closes it; a
 // connection is in busy_ exactly while a request on it is being handled.
 // Thread-safe: serve(), begin_drain(), wait_drained() and close_all() from any thread.
@@ -30,6 +38,7 @@
 
 #include "core/unique_fd.hpp"
 #include "http/elastic_thread_pool.hpp"
+#include "http/socket_stream.hpp"
 
 namespace clab::http {
 
@@ -39,6 +48,14 @@ struct ConnectionSettings {
   std::chrono::milliseconds keep_alive_timeout{5000};
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
+  // Drain: how long a connection idle when the drain begins may still bring one request.
+  // It covers a loopback round trip on a loaded machine; keep it below the drain timeout.
+  std::chrono::milliseconds idle_grace{1000};
+  // A server-side close reads and drops what the client still sends for at most this long.
+  std::chrono::milliseconds linger{1000};
+  // Drain: the most pipelined requests a connection still gets answered after the drain
+  // began, so that a client pipelining without pause cannot hold the drain open.
+  std::size_t drain_pipeline_limit = 64;
 };
 
 class ConnectionServer : public httplib::Server {
@@ -68,7 +85,11 @@ class ConnectionServer : public httplib::Server {
     std::string request;
     std::chrono::steady_clock::time_point since;
   };
+  class Turn;  // one connection being served by this pool thread
   void keep_alive_loop(int fd);
+  // Waits for the next request on an open connection; false when the connection should
+  // close instead (idle past the keep-alive timeout, or past the grace once draining).
+  bool await_request(const SocketStream& stream) const;
 
   ConnectionSettings settings_;
   ElasticThreadPool pool_;

@@ -39,6 +39,10 @@ bool SocketStream::is_readable() const {
   return has_buffered_input() || poll_for(fd_, POLLIN, read_timeout_);
 }
 
+bool SocketStream::input_ready() const {
+  return has_buffered_input() || poll_for(fd_, POLLIN, std::chrono::milliseconds(0));
+}
+
 bool SocketStream::is_writable() const {
   return poll_for(fd_, POLLOUT, write_timeout_);
 }

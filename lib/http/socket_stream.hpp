@@ -27,6 +27,8 @@ class SocketStream final : public httplib::Stream {
 
   // True when bytes of a next (pipelined) request are already buffered.
   bool has_buffered_input() const { return begin_ < end_; }
+  // True when a next request can be read without waiting: buffered, or in the socket.
+  bool input_ready() const;
   enum class Wait { Readable, Woken, TimedOut };
   // Waits until the peer sends something or closes (Readable), `wake_fd` becomes readable
   // while the peer has sent nothing (Woken), or the timeout passes.

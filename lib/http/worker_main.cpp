@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <stop_token>
@@ -58,7 +59,10 @@ int run_worker(const WorkerOptions& options) {
     }
     shared_store = std::move(opened).value();
   }
-  WorkerApp app({worker.id(), worker.instance(), pid}, options.connections, shared_store.get());
+  ConnectionSettings connections = options.connections;
+  // The grace for idle connections is part of the drain, so it never outlasts it.
+  connections.idle_grace = std::min(connections.idle_grace, options.drain_timeout);
+  WorkerApp app({worker.id(), worker.instance(), pid}, connections, shared_store.get());
   if (options.configure) options.configure(app, hooks);
   worker.ignore_stop_signals(options.ignore_stop_signals);
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <future>
 #include <thread>
 
@@ -85,26 +86,78 @@ TEST(ConnectionServer, ServesHundredKeepAliveConnectionsOpenAtOnce) {
   EXPECT_EQ(ok.load(), kConnections * 5);
 }
 
+// A raw client socket, for what httplib::Client hides: pipelining, resets, end of file.
+UniqueFd connect_to(std::uint16_t port) {
+  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const timeval five_seconds{5, 0};  // a test that would hang fails instead
+  ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  return s;
+}
+
+void send_all(int fd, const std::string& data) {
+  ASSERT_EQ(::send(fd, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+}
+
+// Everything the server sends until it closes; *end_errno is 0 for an orderly end of file,
+// else why reading stopped (ECONNRESET for a reset).
+std::string read_until_closed(int fd, int* end_errno) {
+  std::string received;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      received.append(buffer, static_cast<std::size_t>(n));
+      continue;
+    }
+    *end_errno = n == 0 ? 0 : errno;
+    return received;
+  }
+}
+
+// Reads until `count` complete responses with the short bodies of these tests have come.
+std::string read_responses(int fd, std::size_t count) {
+  std::string received;
+  char buffer[4096];
+  auto complete = [&] {
+    std::size_t n = 0;
+    for (auto at = received.find("\r\n\r\n"); at != std::string::npos;
+         at = received.find("\r\n\r\n", at + 4))
+      ++n;
+    return n >= count;
+  };
+  while (!complete()) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  return received;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    ++n;
+  return n;
+}
+
+const std::string kGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
 TEST(ConnectionServer, AnswersPipelinedRequestsInOrder) {
   ServedOnLoopback served;
   served.server.Get("/n/(\\d+)", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content("n=" + req.matches[1].str(), "text/plain");
   });
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(served.port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string requests =
-      "GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /n/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  ASSERT_EQ(::send(s.get(), requests.data(), requests.size(), 0),
-            static_cast<ssize_t>(requests.size()));
-  std::string received;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(s.get(), buffer, sizeof buffer, 0)) > 0;)
-    received.append(buffer, n);
+  UniqueFd s = connect_to(served.port);
+  send_all(s.get(),
+           "GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\n\r\n"
+           "GET /n/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  int end = 0;
+  const std::string received = read_until_closed(s.get(), &end);
   const auto p1 = received.find("n=1"), p2 = received.find("n=2"), p3 = received.find("n=3");
   ASSERT_NE(p3, std::string::npos) << received;
   EXPECT_LT(p1, p2);
@@ -169,6 +222,79 @@ TEST(ConnectionServerDrain, FinishesInFlightClosesIdleAndAnswersWithConnectionCl
   EXPECT_EQ(result->body, "done");
   EXPECT_EQ(result->get_header_value("Connection"), "close");
   EXPECT_EQ(served.server.open_connections(), 0u) << "the idle connection was closed too";
+}
+
+// Regression: a connection idle at the instant the drain began was closed at once, while
+// under load the client's next request was already on the wire (the keep-alive close race):
+// wrk counted 12-29 read errors per SIGTERM at full rate.
+TEST(ConnectionServerDrain, AnIdleConnectionStillGetsTheRequestItSendsWithinTheGrace) {
+  ServedOnLoopback served({.idle_grace = 5s});
+  UniqueFd s = connect_to(served.port);
+  send_all(s.get(), kGet);
+  ASSERT_NE(read_responses(s.get(), 1).find("200 OK"), std::string::npos);
+  served.server.begin_drain();  // the connection is idle now
+  send_all(s.get(), kGet);      // and its next request arrives after the drain began
+  int end = -1;
+  const std::string second = read_until_closed(s.get(), &end);
+  EXPECT_NE(second.find("200 OK"), std::string::npos) << second;
+  EXPECT_NE(second.find("Connection: close"), std::string::npos) << second;
+  EXPECT_EQ(end, 0) << "closed with an orderly end of file after the answer";
+  s.reset();
+  EXPECT_TRUE(served.server.wait_drained(5s).drained);
+}
+
+TEST(ConnectionServerDrain, AConnectionSilentPastTheGraceIsClosed) {
+  ServedOnLoopback served({.idle_grace = 50ms});
+  UniqueFd s = connect_to(served.port);
+  send_all(s.get(), kGet);
+  ASSERT_NE(read_responses(s.get(), 1).find("200 OK"), std::string::npos);
+  served.server.begin_drain();
+  int end = -1;
+  EXPECT_EQ(read_until_closed(s.get(), &end), "") << "nothing more is sent";
+  EXPECT_EQ(end, 0);
+  s.reset();  // the server lingers until the client closes too
+  EXPECT_TRUE(served.server.wait_drained(5s).drained);
+}
+
+TEST(ConnectionServerDrain, PipelinedRequestsReceivedBeforeTheDrainAreAllAnswered) {
+  ServedOnLoopback served;
+  served.server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(200ms);
+    res.set_content("slow", "text/plain");
+  });
+  UniqueFd s = connect_to(served.port);
+  send_all(s.get(), "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + kGet + kGet);
+  ASSERT_TRUE(wait_for_a_request_in_flight(served.server));
+  served.server.begin_drain();
+  int end = -1;
+  const std::string received = read_until_closed(s.get(), &end);
+  EXPECT_EQ(occurrences(received, "HTTP/1.1 200 OK"), 3u) << received;
+  EXPECT_EQ(occurrences(received, "Connection: close"), 1u) << "only the last one ends it";
+  EXPECT_GT(received.rfind("Connection: close"), received.rfind("slow"));
+  EXPECT_EQ(end, 0);
+}
+
+// Closing a socket with unread input makes the kernel send a reset and drop what it has
+// not sent yet: the tail of a large response. The server shuts its write side first and
+// reads on until the client has read it all and closed.
+TEST(ConnectionServer, ClosesWithoutAResetWhenTheClientSentMoreThanItWillRead) {
+  ServedOnLoopback served({.keep_alive_max_requests = 1});
+  const std::string body(8 << 20, 'b');  // more than the socket buffers hold
+  served.server.Get("/big", [&body](const httplib::Request&, httplib::Response& res) {
+    res.set_content(body, "text/plain");
+  });
+  UniqueFd s = connect_to(served.port);
+  send_all(s.get(), "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+  // While the body is still being written, the client sends more than it will read (a
+  // request the server will never get to): unread input in the server's socket.
+  std::string received = read_responses(s.get(), 1);
+  send_all(s.get(), std::string(64 * 1024, 'x'));
+  int end = -1;
+  received += read_until_closed(s.get(), &end);
+  EXPECT_NE(received.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(received.size() - received.find("\r\n\r\n") - 4, body.size())
+      << "the whole body arrived";
+  EXPECT_EQ(end, 0) << "an orderly end of file, not " << std::strerror(end);
 }
 
 TEST(ConnectionServerDrain, ReportsWhatIsStillRunningAtTheDeadline) {
