@@ -36,13 +36,15 @@ struct CronFlags {
   int job_ms = 100;
   int lock_ttl_ms = 2000;
   int visibility_ms = 2000;
+  int skew_ms = 0;
   bool no_fencing = false;
   std::string host_name;
 };
 
 void add_cron_flags(CLI::App& app, CronFlags& f) {
   app.add_option("--strategy", f.strategy, "how the cluster runs a tick once")
-      ->check(CLI::IsMember({"every-worker", "primary-only", "instance-zero", "lock", "queue"}))
+      ->check(CLI::IsMember({"every-worker", "primary-only", "instance-zero", "lock", "queue",
+                             "lock-released", "queue-id-now"}))
       ->capture_default_str();
   app.add_option("--schedule", f.schedule, "cron expression, 5 fields or 6 with seconds first")
       ->check([](const std::string& text) {
@@ -63,6 +65,11 @@ void add_cron_flags(CLI::App& app, CronFlags& f) {
   app.add_option("--visibility", f.visibility_ms,
                  "queue: ms before an unfinished claim is handed to another consumer")
       ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  app.add_option("--skew-ms", f.skew_ms,
+                 "each worker fires instance x this many ms after the tick (clock skew, a busy "
+                 "event loop)")
+      ->check(CLI::Range(0, 60000))
       ->capture_default_str();
   app.add_flag("--no-fencing", f.no_fencing,
                "write without the fencing token: a stalled run's late write gets through");
@@ -142,7 +149,8 @@ sched::JobSpec job_spec(const CronFlags& f) {
           .zone = f.zone == "local" ? sched::Zone::Local : sched::Zone::Utc,
           .strategy = sched::parse_strategy(f.strategy).value(),
           .lock_ttl = milliseconds(f.lock_ttl_ms),
-          .visibility = milliseconds(f.visibility_ms)};
+          .visibility = milliseconds(f.visibility_ms),
+          .skew = milliseconds(f.skew_ms)};
 }
 
 // What this host's runs started since `since_ms` add up to, from the first tick run to the

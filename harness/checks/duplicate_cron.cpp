@@ -2,9 +2,11 @@
 // a queue or the primary alone run it once" (the lesson's fourth pitfall).
 //
 // For each backend (SQLite, Redis) and strategy, cluster-cron runs a job every second on N
-// workers; after 10 ticks the run records in the store are counted per tick. every-worker
-// must show the pitfall (N runs of every tick); the others exactly one run per tick. All
-// variants run at once: each waits for the same wall-clock ticks.
+// workers whose timers fire 200 ms apart (--skew-ms: clock skew, busy event loops); after
+// 10 ticks the run records in the store are counted per tick. every-worker must show the
+// pitfall (N runs of every tick); the seed's own fixes, lock-released and queue-id-now,
+// must show duplicated ticks too; the others exactly one run per tick. All variants run at
+// once: each waits for the same wall-clock ticks.
 #include <fmt/format.h>
 
 #include "checks/registry.hpp"
@@ -17,6 +19,8 @@ using namespace std::chrono;
 using sched::Strategy;
 
 constexpr int kTicks = 10;
+constexpr int kSkewMs = 200;  // longer than a run (100 ms): the first run ends before the next
+                              // worker's timer fires
 
 CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendKind kind) {
   CheckResult r{.check = "duplicate-cron",
@@ -27,8 +31,11 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
     return r;
   }
   const int workers = context.workers;
-  auto cluster = start_cron_cluster(
-      r, context, {.backend = backend.value()->spec(), .strategy = strategy, .workers = workers});
+  auto cluster = start_cron_cluster(r, context,
+                                    {.backend = backend.value()->spec(),
+                                     .strategy = strategy,
+                                     .workers = workers,
+                                     .extra_args = {"--skew-ms", std::to_string(kSkewMs)}});
   if (!cluster) return r;
   const std::int64_t first = first_tick_after(milliseconds(1500));
   const std::int64_t last = first + kTicks - 1;
@@ -47,6 +54,12 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
     r.expect(tally->duplicated_ticks == kTicks, "some tick ran only once: no pitfall shown");
     r.conclude(fmt::format("pitfall: {} ticks, {} runs: every tick ran {} times (once per worker)",
                            kTicks, tally->runs, tally->max_runs_per_tick));
+    return r;
+  }
+  if (sched::duplicates_ticks(strategy)) {
+    r.expect(tally->duplicated_ticks > 0, "no tick ran twice: the seed's bug did not show");
+    r.conclude(fmt::format("the seed's code: {} of {} ticks ran more than once ({} runs)",
+                           tally->duplicated_ticks, kTicks, tally->runs));
     return r;
   }
   r.expect(tally->duplicated_ticks == 0,

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -46,8 +47,9 @@ void Scheduler::loop(std::stop_token stop) {
     // After a pause (SIGSTOP, a slow run) fire the current tick, not every one missed.
     const auto next = job_.schedule.next_after(std::max(last, now() - seconds(1)), job_.zone);
     if (!next) return;
+    const auto fire_at = time_point<system_clock>(*next) + job_.skew * std::max(0, role_.instance);
     std::unique_lock lock(mutex);
-    if (wake.wait_until(lock, stop, time_point<system_clock>(*next), [] { return false; })) return;
+    if (wake.wait_until(lock, stop, fire_at, [] { return false; })) return;
     if (stop.stop_requested()) return;
     fire(next->time_since_epoch().count());
     last = *next;
@@ -59,7 +61,11 @@ void Scheduler::fire(std::int64_t tick) {
     case Strategy::Lock:
       return fire_under_lock(tick);
     case Strategy::Queue:
-      return fire_through_queue(tick);
+      return fire_through_queue(tick, job_id(job_.name, tick));
+    case Strategy::LockReleased:
+      return fire_under_released_lock(tick);
+    case Strategy::QueueIdNow:
+      return fire_through_queue(tick, job_id(job_.name, coord::unix_ms()));
     case Strategy::EveryWorker:
     case Strategy::PrimaryOnly:
     case Strategy::InstanceZero:
@@ -84,9 +90,22 @@ void Scheduler::fire_under_lock(std::int64_t tick) {
   run({tick, lease.value()->fence, 1});
 }
 
-void Scheduler::fire_through_queue(std::int64_t tick) {
+void Scheduler::fire_under_released_lock(std::int64_t tick) {
+  // The seed's code: `const lock = await redlock.acquire(['hourly-task'], ttl); try { run }
+  // finally { await lock.release() }`. The lock guards the run, not the tick.
+  auto lease = store_.try_acquire(job_.name, job_.lock_ttl);
+  if (!lease)
+    return report(SchedulerEvent::Kind::Skipped, record_for(tick),
+                  "no lease, not run: " + lease.error().message);
+  if (!lease.value())
+    return report(SchedulerEvent::Kind::NotMine, record_for(tick), "lock held by another");
+  run({tick, lease.value()->fence, 1});
+  (void)store_.release(*lease.value());
+}
+
+void Scheduler::fire_through_queue(std::int64_t tick, const std::string& id) {
   const std::string queue = "cron:" + job_.name;
-  auto enqueued = store_.enqueue_unique(queue, job_id(job_.name, tick), std::to_string(tick));
+  auto enqueued = store_.enqueue_unique(queue, id, std::to_string(tick));
   if (!enqueued)
     return report(SchedulerEvent::Kind::Skipped, record_for(tick),
                   "not enqueued: " + enqueued.error().message);

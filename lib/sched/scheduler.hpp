@@ -29,6 +29,9 @@ struct JobSpec {
   Strategy strategy = Strategy::EveryWorker;
   coord::Millis lock_ttl{2000};    // lock: lease length, and the latest a tick may start
   coord::Millis visibility{2000};  // queue: an unfinished claim is handed out again after
+  // Each worker fires instance x skew after the tick, as timers do on hosts whose clocks
+  // differ or in event loops busy with other work (0: all at once).
+  coord::Millis skew{0};
 };
 
 // One run of the job: its tick (Unix seconds) and the fence it runs under (0: none).
@@ -71,7 +74,8 @@ class Scheduler {
   void loop(std::stop_token stop);
   void fire(std::int64_t tick);
   void fire_under_lock(std::int64_t tick);
-  void fire_through_queue(std::int64_t tick);
+  void fire_under_released_lock(std::int64_t tick);
+  void fire_through_queue(std::int64_t tick, const std::string& id);
   void run(const RunContext& context);
   void report(SchedulerEvent::Kind kind, coord::RunRecord run, std::string reason = {});
   coord::RunRecord record_for(std::int64_t tick) const;

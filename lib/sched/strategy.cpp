@@ -8,8 +8,10 @@ Result<Strategy> parse_strategy(std::string_view text) {
   for (const Strategy s : kAllStrategies) {
     if (to_string(s) == text) return s;
   }
-  return Error{fmt::format(
-      "strategy '{}': expected every-worker, primary-only, instance-zero, lock or queue", text)};
+  return Error{
+      fmt::format("strategy '{}': expected every-worker, primary-only, instance-zero, lock, queue, "
+                  "lock-released or queue-id-now",
+                  text)};
 }
 
 std::string_view to_string(Strategy strategy) {
@@ -24,6 +26,10 @@ std::string_view to_string(Strategy strategy) {
       return "lock";
     case Strategy::Queue:
       return "queue";
+    case Strategy::LockReleased:
+      return "lock-released";
+    case Strategy::QueueIdNow:
+      return "queue-id-now";
   }
   return "?";
 }
@@ -37,9 +43,16 @@ bool fires_here(Strategy strategy, const ProcessRole& role) {
     case Strategy::EveryWorker:
     case Strategy::Lock:
     case Strategy::Queue:
+    case Strategy::LockReleased:
+    case Strategy::QueueIdNow:
       return !role.primary;
   }
   return false;
+}
+
+bool duplicates_ticks(Strategy strategy) {
+  return strategy == Strategy::EveryWorker || strategy == Strategy::LockReleased ||
+         strategy == Strategy::QueueIdNow;
 }
 
 }  // namespace clab::sched

@@ -7,6 +7,14 @@
 //                  once, but nothing while that worker is down
 //   lock           every worker fires; a lease named job@tick lets one of them run it
 //   queue          every worker enqueues job@tick (accepted once); one consumer claims it
+//
+// And the two fixes as the Node lesson writes them, each with a bug of its own:
+//   lock-released  one lock named for the job, released right after the run (`finally`):
+//                  a worker whose timer fires after the first run ended (clock skew, a
+//                  busy event loop) takes the freed lock and runs the same tick again
+//   queue-id-now   the job id is the time now (`jobId: hourly-${Date.now()}`): each
+//                  worker's timer fires a few ms apart, so every id differs and the queue
+//                  accepts them all
 #pragma once
 
 #include <sys/types.h>
@@ -18,15 +26,25 @@
 
 namespace clab::sched {
 
-enum class Strategy { EveryWorker, PrimaryOnly, InstanceZero, Lock, Queue };
+enum class Strategy {
+  EveryWorker,
+  PrimaryOnly,
+  InstanceZero,
+  Lock,
+  Queue,
+  LockReleased,
+  QueueIdNow
+};
 
 // An error names the value and the strategies allowed.
 Result<Strategy> parse_strategy(std::string_view text);
 std::string_view to_string(Strategy strategy);
 // Every strategy, in the order above.
-inline constexpr Strategy kAllStrategies[] = {Strategy::EveryWorker, Strategy::PrimaryOnly,
-                                              Strategy::InstanceZero, Strategy::Lock,
-                                              Strategy::Queue};
+inline constexpr Strategy kAllStrategies[] = {
+    Strategy::EveryWorker, Strategy::PrimaryOnly,  Strategy::InstanceZero, Strategy::Lock,
+    Strategy::Queue,       Strategy::LockReleased, Strategy::QueueIdNow};
+// The strategies that let a tick run more than once: every-worker and the seed's two.
+bool duplicates_ticks(Strategy strategy);
 
 // Which process this is in the cluster.
 struct ProcessRole {

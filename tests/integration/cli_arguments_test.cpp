@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"cron_strategy",
                      {"cluster-cron", "--strategy", "leader"},
                      "--strategy: leader not in {every-worker,primary-only,instance-zero,lock,"
-                     "queue}"},
+                     "queue,lock-released,queue-id-now}"},
         BadArguments{"cron_backend_form",
                      {"cluster-cron", "--backend", "mysql://db"},
                      "cluster-cron: --backend: backend 'mysql://db': unknown backend; expected "

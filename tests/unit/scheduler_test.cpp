@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <mutex>
 
-#include "sched/run_tally.hpp"
-
 namespace clab::sched {
 namespace {
 
@@ -22,7 +20,8 @@ TEST(Strategy, ParsesEveryNameAndNamesTheChoicesOnAnError) {
   auto bad = parse_strategy("leader");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
-            "strategy 'leader': expected every-worker, primary-only, instance-zero, lock or queue");
+            "strategy 'leader': expected every-worker, primary-only, instance-zero, lock, queue, "
+            "lock-released or queue-id-now");
 }
 
 TEST(Strategy, SaysWhichProcessesFireTicks) {
@@ -37,35 +36,16 @@ TEST(Strategy, SaysWhichProcessesFireTicks) {
   EXPECT_FALSE(fires_here(Strategy::InstanceZero, one));
   EXPECT_TRUE(fires_here(Strategy::Lock, one));
   EXPECT_TRUE(fires_here(Strategy::Queue, one));
+  EXPECT_TRUE(fires_here(Strategy::LockReleased, one));
+  EXPECT_FALSE(fires_here(Strategy::QueueIdNow, primary));
 }
 
-coord::RunRecord run_of(std::int64_t tick, int worker, const char* outcome) {
-  return coord::RunRecord{.job = "j", .tick = tick, .worker = worker, .outcome = outcome};
-}
-
-TEST(RunTally, CountsRunsFromTheRecordsAndEffectsFromTheWriteLog) {
-  const auto tally = tally_runs(
-      {run_of(10, 1, "written"), run_of(10, 2, "written"), run_of(11, 2, "written"),
-       run_of(12, 1, "written"), run_of(13, 1, "refused-stale"), run_of(99, 1, "written")},
-      {{0, "10"}, {0, "10"}, {0, "12"}, {0, "11"}, {0, "99"}}, 10, 13);
-  EXPECT_EQ(tally.runs, 5);
-  EXPECT_EQ(tally.ticks.at(10).runners.size(), 2u);
-  EXPECT_EQ(tally.duplicated_ticks, 1);  // 10
-  EXPECT_EQ(tally.missed_ticks, 1);      // 13: its only run was refused
-  EXPECT_EQ(tally.max_runs_per_tick, 2);
-  EXPECT_EQ(tally.refused_stale, 1);
-  EXPECT_EQ(tally.stale_written, 1);  // no fences: 11 written after 12 counts as stale
-  EXPECT_EQ(tally.late_written, 1);
-}
-
-TEST(RunTally, AStaleWriteHadItsFenceSupersededALateOneIsAnOlderTick) {
-  // Tick 1 redelivered (fence 9) after tick 2 (fence 8): late, not stale. Tick 3's stalled
-  // writer (fence 7) lands after fence 9: stale.
-  const auto tally = tally_runs({}, {{8, "2"}, {9, "1"}, {7, "3"}, {10, "4"}}, 1, 4);
-  EXPECT_EQ(tally.late_written, 1);
-  EXPECT_EQ(tally.stale_written, 1);
-  EXPECT_EQ(tally.duplicated_ticks, 0);
-  EXPECT_EQ(tally.missed_ticks, 0);
+TEST(Strategy, OnlyEveryWorkerAndTheSeedsTwoFixesDuplicateTicks) {
+  for (const Strategy s : kAllStrategies) {
+    const bool expected =
+        s == Strategy::EveryWorker || s == Strategy::LockReleased || s == Strategy::QueueIdNow;
+    EXPECT_EQ(duplicates_ticks(s), expected) << to_string(s);
+  }
 }
 
 // Several schedulers in one test process, each with its own connection to one SQLite file:
