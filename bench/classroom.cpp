@@ -16,11 +16,11 @@
 #include <thread>
 
 #include "cli/cli_error.hpp"
-#include "cluster_under_test.hpp"
 #include "core/text_table.hpp"
 #include "load/load_engine.hpp"
 #include "proc/child_process.hpp"
 #include "svg_chart.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace {
 
@@ -77,7 +77,7 @@ Cell measure(const std::string& bin_dir, ListenPolicy policy, int workers, const
   Cell cell{.route = route, .policy = std::string(to_string(policy)), .workers = workers};
   std::vector<std::string> extra;
   if (settings.threads > 0) extra = {"--threads", std::to_string(settings.threads)};
-  auto cluster = clab::harness::ClusterUnderTest::start(
+  auto cluster = clab::testkit::ClusterUnderTest::start(
       {.bin_dir = bin_dir, .policy = policy, .workers = workers, .extra_args = extra});
   if (!cluster) throw std::runtime_error(cluster.error().message);
   clab::load::LoadOptions options;

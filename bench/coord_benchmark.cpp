@@ -16,10 +16,10 @@
 #include <filesystem>
 
 #include "coord/coordinator.hpp"
-#include "coord/redis_server.hpp"
 #include "load/histogram.hpp"
 #include "proc/child_process.hpp"
 #include "sched/cron_expression.hpp"
+#include "testkit/redis_server.hpp"
 
 namespace clab {
 namespace {
@@ -31,7 +31,7 @@ struct Backends {
   Backends() {
     char pattern[] = "/tmp/clusterlab-bench-XXXXXX";
     dir = ::mkdtemp(pattern);
-    auto server = coord::RedisServer::start();
+    auto server = testkit::RedisServer::start();
     if (!server) throw std::runtime_error(server.error().message);
     redis = std::move(server).value();
   }
@@ -40,7 +40,7 @@ struct Backends {
     return backend == 0 ? "sqlite:" + dir + "/bench.db" : redis->url();
   }
   std::string dir;
-  std::unique_ptr<coord::RedisServer> redis;
+  std::unique_ptr<testkit::RedisServer> redis;
 };
 
 Backends& backends() {

@@ -19,7 +19,7 @@ Result<std::unique_ptr<BackendUnderTest>> BackendUnderTest::start(BackendKind ki
                                                                   const std::string& stem) {
   std::unique_ptr<BackendUnderTest> backend(new BackendUnderTest());
   if (kind == BackendKind::Redis) {
-    auto server = coord::RedisServer::start();
+    auto server = testkit::RedisServer::start();
     if (!server) return server.error();
     backend->redis_ = std::move(server).value();
     backend->spec_ = backend->redis_->url();

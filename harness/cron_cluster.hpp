@@ -10,13 +10,16 @@
 #include <vector>
 
 #include "check.hpp"
-#include "cluster_under_test.hpp"
 #include "coord/coordinator.hpp"
-#include "coord/redis_server.hpp"
 #include "sched/run_tally.hpp"
 #include "sched/strategy.hpp"
+#include "testkit/cluster_under_test.hpp"
+#include "testkit/redis_server.hpp"
 
 namespace clab::harness {
+
+using testkit::ClusterOptions;
+using testkit::ClusterUnderTest;
 
 enum class BackendKind { Sqlite, Redis };
 std::string_view to_string(BackendKind kind);
@@ -34,8 +37,8 @@ class BackendUnderTest {
 
  private:
   BackendUnderTest() = default;
-  std::unique_ptr<coord::RedisServer> redis_;  // Redis only; stopped last
-  std::string sqlite_path_;                    // SQLite only
+  std::unique_ptr<testkit::RedisServer> redis_;  // Redis only; stopped last
+  std::string sqlite_path_;                      // SQLite only
   std::string spec_;
   std::unique_ptr<coord::Coordinator> store_;
 };

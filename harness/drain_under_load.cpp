@@ -9,9 +9,9 @@
 #include <random>
 #include <thread>
 
-#include "cluster_under_test.hpp"
 #include "load/load_engine.hpp"
 #include "policy_check.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
 namespace {

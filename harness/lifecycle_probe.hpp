@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "cluster_under_test.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
+
+using testkit::ClusterOptions;
+using testkit::ClusterUnderTest;
 
 // Polls /health on each of `workers` workers (round-robin: one fresh connection each)
 // until their requests in flight add up to at least `count`; false at the deadline.

@@ -4,9 +4,12 @@
 #pragma once
 
 #include "check.hpp"
-#include "cluster_under_test.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
+
+using testkit::ClusterOptions;
+using testkit::ClusterUnderTest;
 
 // Starts a cluster for a check; when it does not start, records that in `result` and
 // returns nullptr.

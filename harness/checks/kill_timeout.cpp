@@ -42,7 +42,9 @@ class KillTimeoutCheck final : public Check {
     r.expect(killed, "the worker was not SIGKILLed by the primary");
     r.expect(stop_ms >= kKillTimeoutMs,
              fmt::format("killed after {} ms, before kill_timeout", stop_ms));
-    r.expect(stop_ms < kKillTimeoutMs + 1000, fmt::format("killed only after {} ms", stop_ms));
+    // The precision is a figure; the bound only says the kill came at all (a loaded
+    // two-core machine may be seconds late).
+    r.expect(stop_ms < kKillTimeoutMs + 5000, fmt::format("killed only after {} ms", stop_ms));
     r.expect(status && status->code == 1, "the primary did not exit with status 1");
     r.figures = {{"kill_timeout_ms", kKillTimeoutMs},
                  {"measured_stop_ms", stop_ms},

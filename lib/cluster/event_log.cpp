@@ -69,9 +69,8 @@ ClusterEvents EventLog::events() {
          {{"event", "listen-timeout"}, {"worker", describe(w)}});
   };
   events.errored = [this](int instance, std::size_t live) {
-    emit(fmt::format("Worker slot {} errored and is left stopped; primary {} stays up with {} "
-                     "worker{}",
-                     instance, ::getpid(), live, live == 1 ? "" : "s"),
+    emit(fmt::format("Worker slot {} errored and is left stopped; {} worker{} still running",
+                     instance, live, live == 1 ? "" : "s"),
          {{"event", "errored"}, {"instance", instance}, {"workers", live}});
   };
   events.exit = [this](Worker& w, const ExitStatus& status, const RespawnDecision& decision) {
@@ -95,8 +94,10 @@ ClusterEvents EventLog::events() {
           {"reason", decision.reason}});
   };
   events.stopping = [this](int signal, std::size_t live) {
-    emit(fmt::format("Primary {} received {}, stopping {} worker{}", ::getpid(),
-                     proc::signal_name(signal), live, live == 1 ? "" : "s"),
+    const std::string why =
+        signal == 0 ? "has no worker slot left" : "received " + proc::signal_name(signal);
+    emit(fmt::format("Primary {} {}, stopping {} worker{}", ::getpid(), why, live,
+                     live == 1 ? "" : "s"),
          {{"event", "stopping"}, {"signal", signal}, {"workers", live}});
   };
   events.error = [this](const Error& e) { error(e); };
@@ -118,7 +119,9 @@ void EventLog::primary_running(const Primary& primary) {
 
 void EventLog::primary_stopped(int exit_status) {
   emit(fmt::format("Primary {} stopped{}", ::getpid(),
-                   exit_status == 0 ? "" : " (some workers had to be killed)"),
+                   exit_status == 0 ? ""
+                                    : " (exit status 1: a worker had to be killed, or a worker "
+                                      "slot errored)"),
        {{"event", "stopped"}, {"pid", ::getpid()}, {"status", exit_status}});
 }
 

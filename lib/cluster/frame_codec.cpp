@@ -39,11 +39,17 @@ Result<std::optional<IpcMessage>> FrameDecoder::next() {
                              kMaxFdsPerMessage)};
   }
   if (available < kFrameHeaderSize + length) return std::optional<IpcMessage>{};
-  if (fds_.size() < fd_count) {
-    return Error{fmt::format("ipc: frame announces {} fds but {} arrived", fd_count, fds_.size())};
-  }
-
   IpcMessage message;
+  if (fds_.size() < fd_count) {
+    if (!fds_lost_) {
+      return Error{
+          fmt::format("ipc: frame announces {} fds but {} arrived", fd_count, fds_.size())};
+    }
+    fds_lost_ = false;
+    message.fds_lost = true;
+    while (fds_.size() < fd_count)
+      fds_.emplace_back();  // invalid: the descriptor that did not arrive
+  }
   const std::string_view payload(buffer_.data() + offset_ + kFrameHeaderSize, length);
   message.body = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (message.body.is_discarded()) {

@@ -27,7 +27,8 @@ inline constexpr std::size_t kMaxFdsPerMessage = 8;
 
 struct IpcMessage {
   nlohmann::json body;
-  std::vector<UniqueFd> fds;
+  std::vector<UniqueFd> fds;  // as many as the frame announced; invalid ones when lost
+  bool fds_lost = false;      // the receiver could not take the descriptors (EMFILE)
 };
 
 // Encodes one frame (header and payload) for a message that will carry fd_count fds.
@@ -38,6 +39,10 @@ class FrameDecoder {
  public:
   void feed(std::string_view bytes) { buffer_.append(bytes); }
   void feed_fd(UniqueFd fd) { fds_.push_back(std::move(fd)); }
+  // The kernel could not hand over the descriptors of the bytes fed next (the receiver was
+  // out of descriptors: MSG_CTRUNC). The next frame missing fds gets invalid ones and
+  // fds_lost, instead of being an error: one message loses its descriptors, not the stream.
+  void fds_lost() { fds_lost_ = true; }
 
   // The next whole message, nullopt if more bytes are needed, or an Error when the stream
   // is corrupt (oversized frame, missing fds, malformed JSON); after an Error the decoder
@@ -50,6 +55,7 @@ class FrameDecoder {
   std::string buffer_;
   std::size_t offset_ = 0;  // start of the first unread frame in buffer_
   std::deque<UniqueFd> fds_;
+  bool fds_lost_ = false;
 };
 
 }  // namespace clab::cluster

@@ -39,6 +39,7 @@ Status IpcChannel::send(const nlohmann::json& body, std::span<const int> fds) {
 }
 
 Status IpcChannel::flush() {
+  blocked_on_descriptors_ = false;
   while (!outbox_.empty()) {
     Outgoing& out = outbox_.front();
     iovec iov{out.bytes.data() + out.offset, out.bytes.size() - out.offset};
@@ -62,6 +63,10 @@ Status IpcChannel::flush() {
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return {};
+      if (errno == ETOOMANYREFS) {
+        blocked_on_descriptors_ = true;
+        return {};
+      }
       return errno_error("ipc send");
     }
     if (out.offset == 0) out.fds.clear();  // the kernel holds its own references now
@@ -90,7 +95,6 @@ Result<IpcChannel::ReadState> IpcChannel::read_available(std::vector<IpcMessage>
   if (!fd_) return ReadState::Closed;
   std::array<char, 64 * 1024> buffer;
   alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)> control;
-  ReadState state = ReadState::Open;
   for (;;) {
     iovec iov{buffer.data(), buffer.size()};
     msghdr msg{};
@@ -101,11 +105,8 @@ Result<IpcChannel::ReadState> IpcChannel::read_available(std::vector<IpcMessage>
     const ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      if (errno == ECONNRESET) {
-        state = ReadState::Closed;
-        break;
-      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadState::Open;
+      if (errno == ECONNRESET) return ReadState::Closed;
       return errno_error("ipc receive");
     }
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
@@ -115,20 +116,19 @@ Result<IpcChannel::ReadState> IpcChannel::read_available(std::vector<IpcMessage>
       for (std::size_t i = 0; i < count; ++i)
         decoder_.feed_fd(UniqueFd(fds[i]));
     }
-    if (msg.msg_flags & MSG_CTRUNC) return Error{"ipc receive: descriptors were truncated"};
-    if (n == 0) {
-      state = ReadState::Closed;
-      break;
-    }
+    // Out of descriptors: the kernel could not install them (see FrameDecoder::fds_lost).
+    if (msg.msg_flags & MSG_CTRUNC) decoder_.fds_lost();
+    if (n == 0) return ReadState::Closed;
     decoder_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    // Decoded read by read: a read carries the descriptors of at most one frame (the kernel
+    // stops at a message with descriptors), so lost ones are matched to the right frame.
+    for (;;) {
+      auto next = decoder_.next();
+      if (!next) return next.error();
+      if (!next.value()) break;
+      out.push_back(std::move(*next.value()));
+    }
   }
-  for (;;) {
-    auto next = decoder_.next();
-    if (!next) return next.error();
-    if (!next.value()) break;
-    out.push_back(std::move(*next.value()));
-  }
-  return state;
 }
 
 Result<std::optional<IpcMessage>> IpcChannel::receive(int timeout_ms) {

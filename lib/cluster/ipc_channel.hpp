@@ -34,9 +34,15 @@ class IpcChannel {
   // Queues a message and its fds (duplicated: the caller keeps its own) and writes what
   // the socket accepts now. Fails when the peer is gone (EPIPE) or a dup fails.
   Status send(const nlohmann::json& body, std::span<const int> fds = {});
-  // Writes queued bytes until done or the socket would block.
+  // Writes queued bytes until done, the socket would block, or the kernel refuses more
+  // descriptors in flight (ETOOMANYREFS: a user may have at most RLIMIT_NOFILE descriptors
+  // travelling in sockets; they leave as the peer reads them).
   Status flush();
   bool has_pending_output() const { return !outbox_.empty(); }
+  // Pending output that waits for the socket to be writable. False while blocked on
+  // descriptors in flight: writability says nothing then; flush() again once the peer has
+  // read some (an acknowledgement arrived).
+  bool wants_writable() const { return !outbox_.empty() && !blocked_on_descriptors_; }
   // Blocks (poll) until the outbox is empty or timeout_ms passes.
   Status flush_blocking(int timeout_ms);
 
@@ -56,6 +62,7 @@ class IpcChannel {
 
   UniqueFd fd_;
   std::deque<Outgoing> outbox_;
+  bool blocked_on_descriptors_ = false;
   FrameDecoder decoder_;
   std::vector<IpcMessage> ready_;  // decoded but not yet returned by receive()
 };

@@ -11,11 +11,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
 #include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
+#include "net/tcp_listener.hpp"
+#include "proc/descriptor_limit.hpp"
 #include "proc/exec_block.hpp"
 
 namespace clab::cluster {
@@ -49,21 +52,34 @@ Primary::~Primary() {
   }
 }
 
+void Primary::budget_descriptors() {
+  const std::size_t total = proc::raise_descriptor_limit();
+  // Keep room for what the primary itself needs (IPC channels and respawns, epoll, the
+  // signalfd, timers): connections it holds never take the last descriptors.
+  const std::size_t reserve = 32 + 4 * static_cast<std::size_t>(settings_.workers);
+  connection_budget_ = total > reserve + 1 ? std::min(kMaxPending, total - reserve) : 1;
+  // Descriptors in flight in sockets count against the same limit (ETOOMANYREFS); each
+  // worker gets an equal share, at most kMaxUnacked.
+  max_unacked_ = std::clamp<std::size_t>(
+      connection_budget_ / (2 * static_cast<std::size_t>(settings_.workers)), 1, kMaxUnacked);
+}
+
 Status Primary::start() {
   if (settings_.workers < 1) return Error{"cluster: at least one worker is needed"};
   if (settings_.argv.empty()) return Error{"cluster: the worker command line is empty"};
   executable_ = own_executable();
 
-  ListenOptions options;
+  net::ListenOptions options;
   options.reuse_port = settings_.policy == ListenPolicy::ReusePort;
   options.listen = settings_.policy != ListenPolicy::ReusePort;  // reuseport: reserve only
-  auto listener = bind_tcp(settings_.host, settings_.port, options);
+  auto listener = net::bind_tcp(settings_.host, settings_.port, options);
   if (!listener) return listener.error();
   listener_ = std::move(listener.value());
-  auto port = bound_port(listener_.get());
+  auto port = net::bound_port(listener_.get());
   if (!port) return port.error();
   port_ = port.value();
 
+  budget_descriptors();
   auto signals = SignalSet::block({SIGCHLD, SIGINT, SIGTERM});
   if (!signals) return signals.error();
   signals_.emplace(std::move(signals.value()));
@@ -82,6 +98,7 @@ int Primary::run() {
       return 1;
     }
   }
+  lifecycle_ = {.wait_ready = settings_.wait_ready};
   slots_.resize(static_cast<std::size_t>(settings_.workers));
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     slots_[i].instance = static_cast<int>(i);
@@ -89,7 +106,9 @@ int Primary::run() {
     fork_worker(slots_[i]);
   }
   loop_.run();
-  return killed_any_ ? 1 : 0;
+  const bool any_errored =
+      std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.errored; });
+  return killed_any_ || any_errored ? 1 : 0;
 }
 
 std::vector<Worker*> Primary::workers() {
@@ -102,7 +121,7 @@ std::vector<Worker*> Primary::workers() {
 void Primary::fork_worker(Slot& slot) {
   slot.respawn_timer.reset();
   auto pair = IpcChannel::create_pair();
-  if (!pair) return report(pair.error());
+  if (!pair) return on_spawn_failure(slot, pair.error());
   auto& [channel, child_end] = pair.value();
   const int id = next_worker_id_++;
 
@@ -113,7 +132,7 @@ void Primary::fork_worker(Slot& slot) {
   const pid_t primary_pid = ::getpid();
 
   const pid_t pid = ::fork();
-  if (pid < 0) return report(errno_error("fork"));
+  if (pid < 0) return on_spawn_failure(slot, errno_error("fork"));
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     unblock_all_signals();
@@ -125,7 +144,7 @@ void Primary::fork_worker(Slot& slot) {
   }
   child_end.reset();
 
-  auto worker = std::make_unique<Worker>(id, slot.instance, pid, std::move(channel));
+  auto worker = std::make_unique<Worker>(id, slot.instance, pid, std::move(channel), *this);
   Worker& w = *worker;
   workers_[pid] = std::move(worker);
   by_id_[id] = &w;
@@ -135,16 +154,110 @@ void Primary::fork_worker(Slot& slot) {
       !s) {
     report(s.error());
   }
-  if (settings_.wait_ready) {
-    w.timers_.push_back(loop_.after(settings_.listen_timeout, [this, pid] {
-      auto it = workers_.find(pid);
-      if (it == workers_.end() || it->second->ready_) return;
-      it->second->killed_by_primary_ = true;  // a failed start: respawned as an unstable exit
-      if (events_.listen_timeout) events_.listen_timeout(*it->second);
-      ::kill(pid, SIGKILL);
-    }));
-  }
+  apply(w, WorkerEvent::Forked);
   if (events_.fork) events_.fork(w);
+}
+
+void Primary::on_spawn_failure(Slot& slot, const Error& error) {
+  const RespawnDecision decision = slot.policy.on_spawn_failure(error.message);
+  report(Error{fmt::format("worker slot {}: {}{}", slot.instance, error.message,
+                           decision.action == RespawnDecision::Action::Restart
+                               ? fmt::format("; retrying in {} ms", decision.delay.count())
+                               : std::string())});
+  act_on(slot, decision);
+}
+
+void Primary::apply(Worker& worker, WorkerEvent event) {
+  const WorkerTransition t = transition(worker.state_, event, lifecycle_);
+  const WorkerState before = worker.state_;
+  worker.state_ = t.next;
+  if (t.next == WorkerState::Stopping) worker.stop_requested_ = true;
+  if ((t.next == WorkerState::Stopping || t.next == WorkerState::Draining) && !worker.stop_began_) {
+    worker.stop_began_ = Worker::Clock::now();
+  }
+  if (event == WorkerEvent::Reaped) worker.exit_kind_ = exit_kind(before, lifecycle_);
+  // Bit order is execution order: see WorkerAction.
+  for (std::uint32_t bit = 1;
+       bit != 0 && bit <= static_cast<std::uint32_t>(WorkerAction::DecideRespawn); bit <<= 1) {
+    const auto action = static_cast<WorkerAction>(bit);
+    if (t.actions.has(action)) execute(worker, action);
+  }
+}
+
+void Primary::execute(Worker& w, WorkerAction action) {
+  switch (action) {
+    case WorkerAction::ArmListenTimer:
+      return after(w, settings_.listen_timeout, WorkerEvent::ListenTimeout);
+    case WorkerAction::ReportOnline:
+      if (events_.online) events_.online(w);
+      return;
+    case WorkerAction::SendListen:
+      return send_listen_instructions(w);
+    case WorkerAction::ReportListening:
+      if (events_.listening) events_.listening(w);
+      return;
+    case WorkerAction::ReportReady:
+      if (events_.ready) events_.ready(w);
+      return;
+    case WorkerAction::ReportListenTimeout:
+      if (events_.listen_timeout) events_.listen_timeout(w);
+      return;
+    case WorkerAction::AskToStop:
+      return ask_to_stop(w);
+    case WorkerAction::ArmKillTimer:
+      return after(w, settings_.kill_timeout, WorkerEvent::KillTimeout);
+    case WorkerAction::Kill:
+      w.killed_by_primary_ = true;
+      ::kill(w.pid(), SIGKILL);
+      return;
+    case WorkerAction::CountAsKilled:
+      killed_any_ = true;
+      return;
+    case WorkerAction::TakeBackConnections:
+      reclaim_unacked(w);
+      if (!stopping_) dispatch_pending();
+      return;
+    case WorkerAction::DispatchConnections:
+      if (!stopping_) dispatch_pending();
+      return;
+    case WorkerAction::CancelTimers:
+      for (auto timer : w.timers_)
+        loop_.cancel(timer);
+      w.timers_.clear();
+      return;
+    case WorkerAction::DecideRespawn:
+      return on_worker_exit(w);
+  }
+}
+
+void Primary::after(Worker& worker, std::chrono::milliseconds delay, WorkerEvent event) {
+  const pid_t pid = worker.pid();
+  worker.timers_.push_back(loop_.after(delay, [this, pid, event] {
+    auto it = workers_.find(pid);
+    if (it != workers_.end()) apply(*it->second, event);
+  }));
+}
+
+void Primary::ask_to_stop(Worker& w) {
+  const bool open = w.channel_.is_open();
+  switch (w.stop_method_.kind) {
+    case StopMethod::Kind::Signal:
+      ::kill(w.pid(), w.stop_method_.signal);
+      return;
+    case StopMethod::Kind::Disconnect:
+      if (open) (void)w.channel_.send(wire::internal(wire::kDisconnect));
+      update_channel_interest(w);
+      return;
+    case StopMethod::Kind::ClusterDefault:
+      if (settings_.shutdown_with_message && open) {
+        (void)w.channel_.send(wire::internal(wire::kShutdown));
+      } else {
+        if (open) (void)w.channel_.send(wire::internal(wire::kDisconnect));
+        ::kill(w.pid(), SIGINT);
+      }
+      update_channel_interest(w);
+      return;
+  }
 }
 
 void Primary::on_signal() {
@@ -177,25 +290,13 @@ void Primary::stop(int signal) {
 }
 
 void Primary::stop_worker(Worker& worker) {
-  if (!worker.is_alive() || worker.stop_requested_) return;
-  worker.stop_requested_ = true;
-  worker.stop_requested_at_ = Worker::Clock::now();
-  worker.state_ = WorkerState::Stopping;
-  reclaim_unacked(worker);
-  if (settings_.shutdown_with_message && worker.channel_.is_open()) {
-    (void)worker.channel_.send(wire::internal(wire::kShutdown));
-  } else {
-    if (worker.channel_.is_open()) (void)worker.channel_.send(wire::internal(wire::kDisconnect));
-    ::kill(worker.pid(), SIGINT);
-  }
-  const pid_t pid = worker.pid();
-  worker.timers_.push_back(loop_.after(settings_.kill_timeout, [this, pid] {
-    auto it = workers_.find(pid);
-    if (it == workers_.end()) return;
-    it->second->killed_by_primary_ = true;
-    killed_any_ = true;
-    ::kill(pid, SIGKILL);
-  }));
+  request_stop(worker, {});
+}
+
+void Primary::request_stop(Worker& worker, StopMethod method) {
+  if (worker.state_ == WorkerState::Stopping || !worker.is_alive()) return;
+  worker.stop_method_ = method;
+  apply(worker, WorkerEvent::StopRequested);
 }
 
 void Primary::finish_if_stopped() {
@@ -212,29 +313,30 @@ void Primary::reap_children() {
     std::unique_ptr<Worker> worker = std::move(it->second);
     workers_.erase(it);
     by_id_.erase(worker->id());
-    on_worker_exit(*worker, ExitStatus::from_wait_status(status));
+    worker->exit_status_ = ExitStatus::from_wait_status(status);
+    close_channel(*worker);
+    apply(*worker, WorkerEvent::Reaped);
   }
   finish_if_stopped();
 }
 
-void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
-  close_channel(worker);
-  for (auto timer : worker.timers_)
-    loop_.cancel(timer);
-  if (worker.stop_requested_) {
+void Primary::on_worker_exit(Worker& worker) {
+  if (worker.stop_began_) {
     worker.stop_duration_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-        Worker::Clock::now() - worker.stop_requested_at_);
+        Worker::Clock::now() - *worker.stop_began_);
   }
-  const bool intended = worker.stop_requested_ || stopping_;
-  worker.state_ = WorkerState::Exited;
   Slot& slot = slots_.at(static_cast<std::size_t>(worker.instance()));
   if (slot.worker == &worker) slot.worker = nullptr;
 
   const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(Worker::Clock::now() -
                                                                             worker.started_at_);
-  RespawnDecision decision = slot.policy.on_exit(intended, uptime);
-  if (events_.exit) events_.exit(worker, status, decision);
+  const ExitKind kind = stopping_ ? ExitKind::Requested : *worker.exit_kind_;
+  const RespawnDecision decision = slot.policy.on_exit(kind, uptime);
+  if (events_.exit) events_.exit(worker, worker.exit_status_, decision);
+  act_on(slot, decision);
+}
 
+void Primary::act_on(Slot& slot, const RespawnDecision& decision) {
   switch (decision.action) {
     case RespawnDecision::Action::Restart:
       if (decision.delay.count() == 0) {
@@ -246,11 +348,23 @@ void Primary::on_worker_exit(Worker& worker, const ExitStatus& status) {
     case RespawnDecision::Action::Errored:
       slot.errored = true;
       if (events_.errored) events_.errored(slot.instance, workers_.size());
+      stop_if_every_slot_errored();
       break;
     case RespawnDecision::Action::Stop:
       break;
   }
-  if (!stopping_) dispatch_pending();
+}
+
+void Primary::stop_if_every_slot_errored() {
+  if (stopping_ ||
+      !std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.errored; })) {
+    return;
+  }
+  report(
+      Error{fmt::format("every worker slot ({} of {}) errored: the cluster cannot keep a "
+                        "worker running, so it stops",
+                        slots_.size(), slots_.size())});
+  stop(0);
 }
 
 void Primary::close_channel(Worker& worker) {
@@ -263,7 +377,7 @@ void Primary::close_channel(Worker& worker) {
 
 void Primary::update_channel_interest(Worker& worker) {
   if (!worker.channel_.is_open()) return;
-  const std::uint32_t events = EPOLLIN | (worker.channel_.has_pending_output() ? EPOLLOUT : 0u);
+  const std::uint32_t events = EPOLLIN | (worker.channel_.wants_writable() ? EPOLLOUT : 0u);
   (void)loop_.modify(worker.channel_.fd(), events);
 }
 
@@ -295,36 +409,27 @@ void Primary::on_channel_event(Worker& worker, std::uint32_t events) {
 void Primary::on_internal_message(Worker& worker, const std::string& command,
                                   const nlohmann::json& body) {
   if (command == wire::kAccepted) {
-    worker.unacked_.erase(body.value("seq", std::uint64_t{0}));
-    dispatch_pending();
-    return;
-  }
-  if (command == wire::kReady) {
-    if (worker.ready_) return;
-    worker.ready_ = true;
-    if (events_.ready) events_.ready(worker);
-    if (!stopping_) dispatch_pending();
-    return;
-  }
-  if (command == wire::kStopping) {
-    // The worker drains on its own (a signal sent to it directly): no more connections.
-    worker.state_ = WorkerState::Stopping;
-    reclaim_unacked(worker);
-    dispatch_pending();
-    return;
-  }
-  if (command == wire::kOnline && worker.state_ == WorkerState::Starting) {
-    worker.state_ = WorkerState::Online;
-    if (events_.online) events_.online(worker);
-    if (stopping_) {
-      worker.disconnect();
-    } else {
-      send_listen_instructions(worker);
+    auto it = worker.unacked_.find(body.value("seq", std::uint64_t{0}));
+    if (it != worker.unacked_.end()) {
+      // A worker that could not receive the descriptor (out of descriptors itself) says so:
+      // that one connection is closed, the worker carries on.
+      if (!body.value("received", true)) {
+        report(
+            Error{fmt::format("worker {}: a connection's descriptor did not arrive; it is "
+                              "closed",
+                              worker.id())});
+      }
+      worker.unacked_.erase(it);
     }
-  } else if (command == wire::kListening && worker.state_ == WorkerState::Online) {
-    worker.state_ = WorkerState::Listening;
-    if (events_.listening) events_.listening(worker);
     if (!stopping_) dispatch_pending();
+  } else if (command == wire::kOnline) {
+    apply(worker, WorkerEvent::SaidOnline);
+  } else if (command == wire::kListening) {
+    apply(worker, WorkerEvent::SaidListening);
+  } else if (command == wire::kReady) {
+    apply(worker, WorkerEvent::SaidReady);
+  } else if (command == wire::kStopping) {
+    apply(worker, WorkerEvent::SaidStopping);
   }
 }
 
@@ -347,9 +452,8 @@ void Primary::send_listen_instructions(Worker& worker) {
 Worker* Primary::next_round_robin_worker(bool advance) {
   if (settings_.policy != ListenPolicy::RoundRobin || by_id_.empty()) return nullptr;
   auto can_take = [this](const Worker& w) {
-    return w.state_ == WorkerState::Listening && w.channel_.is_open() &&
-           !w.channel_.has_pending_output() && w.unacked_.size() < kMaxUnacked &&
-           (w.ready_ || !settings_.wait_ready);
+    return is_up(w.state_, lifecycle_) && w.channel_.is_open() &&
+           !w.channel_.has_pending_output() && w.unacked_.size() < max_unacked_;
   };
   // The first worker after the last one chosen, in id order, wrapping around.
   auto it = by_id_.upper_bound(last_round_robin_id_);
@@ -368,9 +472,17 @@ void Primary::set_accepting(bool on) {
   (void)loop_.modify(listener_.get(), on ? EPOLLIN : 0u);
 }
 
+std::size_t Primary::held_connections() const {
+  std::size_t held = pending_.size();
+  for (const auto& [id, worker] : by_id_)
+    held += worker->unacked_.size();
+  return held;
+}
+
 void Primary::accept_connections() {
   for (int i = 0; i < 64; ++i) {
     if (next_round_robin_worker(/*advance=*/false) == nullptr) return set_accepting(false);
+    if (held_connections() >= connection_budget_) return set_accepting(false);
     UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!connection) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -390,6 +502,13 @@ void Primary::accept_connections() {
 }
 
 void Primary::dispatch_pending() {
+  // Channels blocked on descriptors in flight may go on now that some were received.
+  for (auto& [id, worker] : by_id_) {
+    if (worker->channel_.has_pending_output() && !worker->channel_.wants_writable()) {
+      if (!worker->channel_.flush()) continue;  // the read side will see it closed
+      update_channel_interest(*worker);
+    }
+  }
   while (!pending_.empty()) {
     Worker* worker = next_round_robin_worker(/*advance=*/true);
     if (worker == nullptr) break;
@@ -405,8 +524,10 @@ void Primary::dispatch_pending() {
     pending_.pop_front();
     update_channel_interest(*worker);
   }
-  if (!stopping_)
-    set_accepting(pending_.size() < kMaxPending && next_round_robin_worker(false) != nullptr);
+  if (!stopping_) {
+    set_accepting(held_connections() < connection_budget_ &&
+                  next_round_robin_worker(false) != nullptr);
+  }
 }
 
 void Primary::reclaim_unacked(Worker& worker) {

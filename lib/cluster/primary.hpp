@@ -3,7 +3,13 @@
 // It forks one worker per slot by re-executing the program with the worker environment
 // (environment.hpp), shares the port according to the ListenPolicy, respawns workers that
 // exit unexpectedly (RespawnPolicy) and stops them all on SIGINT/SIGTERM: disconnect and
-// SIGTERM each, SIGKILL whatever is left after kill_timeout.
+// SIGINT each, SIGKILL whatever is left after kill_timeout.
+//
+// Each worker's life follows the lifecycle table (worker_lifecycle.hpp): every IPC message,
+// timer, stop request and reaped exit becomes an event fed to the table, and apply()
+// executes the actions it returns; no other code changes a worker's state. A slot whose
+// process cannot even be created (out of descriptors or processes) is retried with
+// backoff like a failed start; when every slot has errored the cluster stops by itself.
 //
 // Single-threaded: run() owns one EventLoop holding the listening socket (round-robin),
 // each worker's IPC channel and a signalfd for SIGCHLD, SIGINT and SIGTERM. Every event
@@ -57,7 +63,7 @@ struct ClusterEvents {
   std::function<void(Worker&)> disconnect;
   std::function<void(Worker&, const nlohmann::json&)> message;
   std::function<void(Worker&, const ExitStatus&, const RespawnDecision&)> exit;
-  std::function<void(int signal, std::size_t live_workers)> stopping;
+  std::function<void(int signal, std::size_t live_workers)> stopping;  // signal 0: by itself
   std::function<void(const Error&)> error;
 };
 
@@ -72,13 +78,17 @@ class Primary {
   // signalfd. Call once, before run(), from the main thread before any other thread starts.
   Status start();
   // Forks the workers and dispatches events until every worker has exited after a stop.
-  // Returns 0 when all workers stopped in time, 1 when any had to be SIGKILLed.
+  // Returns 0 when all workers stopped in time; 1 when any had to be SIGKILLed or a slot
+  // was left errored (when every slot errored, the cluster stopped by itself).
   int run();
-  // Begins a stop, as SIGTERM does. Call from an event callback.
+  // Begins a stop, as SIGTERM does (signal 0: the primary stops by itself, every slot
+  // errored). Call from an event callback.
   void stop(int signal = SIGTERM);
   // Stops one worker gracefully (SIGINT or a shutdown message, SIGKILL after
   // kill_timeout); it is not respawned.
   void stop_worker(Worker& worker);
+  // A stop request asked the given way (Worker::disconnect() and kill() come here).
+  void request_stop(Worker& worker, StopMethod method);
 
   std::uint16_t port() const { return port_; }
   const ClusterSettings& settings() const { return settings_; }
@@ -94,12 +104,21 @@ class Primary {
   };
 
   void fork_worker(Slot& slot);
+  // Feeds one event to the worker's lifecycle table and executes the actions it returns.
+  void apply(Worker& worker, WorkerEvent event);
+  void execute(Worker& worker, WorkerAction action);
+  // Runs `event` on the worker with this pid after `delay`, if it is still there then.
+  void after(Worker& worker, std::chrono::milliseconds delay, WorkerEvent event);
+  void ask_to_stop(Worker& worker);
+  void on_spawn_failure(Slot& slot, const Error& error);
+  void act_on(Slot& slot, const RespawnDecision& decision);
+  void stop_if_every_slot_errored();
   void on_signal();
   void reap_children();
   void on_channel_event(Worker& worker, std::uint32_t events);
   void on_internal_message(Worker& worker, const std::string& command, const nlohmann::json& body);
   void send_listen_instructions(Worker& worker);
-  void on_worker_exit(Worker& worker, const ExitStatus& status);
+  void on_worker_exit(Worker& worker);
   void close_channel(Worker& worker);
   void update_channel_interest(Worker& worker);
   // Round-robin: accept pending connections and hand each to the next available worker.
@@ -111,6 +130,10 @@ class Primary {
   // The worker next in rotation that can take a connection now; nullptr when none can.
   Worker* next_round_robin_worker(bool advance);
   void set_accepting(bool on);
+  // Round-robin: connections accepted and not yet acknowledged by a worker.
+  std::size_t held_connections() const;
+  // Raises the descriptor limit and sets connection_budget_ and max_unacked_ from it.
+  void budget_descriptors();
   void finish_if_stopped();
   void report(const Error& error);
 
@@ -130,6 +153,11 @@ class Primary {
   std::deque<UniqueFd> pending_;                  // round-robin: accepted, waiting for a worker
   static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
   static constexpr std::size_t kMaxPending = 4096;
+  // Round-robin: the most connections held at once (accepted, not acknowledged), and per
+  // worker unacknowledged, sized from the descriptor limit so the primary never runs out.
+  std::size_t connection_budget_ = kMaxPending;
+  std::size_t max_unacked_ = kMaxUnacked;
+  LifecycleOptions lifecycle_;
   bool accepting_ = false;
   bool stopping_ = false;
   bool killed_any_ = false;

@@ -1,10 +1,9 @@
 // Worker: the primary's handle on one worker process (Node's cluster.Worker).
 //
-// Lifecycle, driven by the Primary's event loop:
-//   Starting --"online"--> Online --"listening"--> Listening
-//   any live state --disconnect()/kill()/cluster stop--> Stopping
-//   any state --process reaped--> Exited
-// Invariant: once stop_requested() is true the worker is never respawned.
+// Its state is the lifecycle table's (worker_lifecycle.hpp); only the Primary moves it, by
+// feeding the table events and executing the actions it returns. disconnect() and kill()
+// are stop requests like any other: the worker is not respawned and the kill timer runs.
+// Invariant: a worker in Stopping (or Exited from it) is never respawned.
 #pragma once
 
 #include <sys/types.h>
@@ -14,27 +13,34 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cluster/ipc_channel.hpp"
+#include "cluster/worker_lifecycle.hpp"
 #include "proc/exit_status.hpp"
 
 namespace clab::cluster {
 
-enum class WorkerState { Starting, Online, Listening, Stopping, Exited };
-std::string_view to_string(WorkerState state);
-
 using proc::ExitStatus;
+class Primary;
+
+// How a stop request asks the worker to stop.
+struct StopMethod {
+  enum class Kind { ClusterDefault, Disconnect, Signal };
+  Kind kind = Kind::ClusterDefault;  // SIGINT (or a shutdown message), as the cluster is set
+  int signal = 0;                    // for Kind::Signal
+};
 
 class Worker {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Worker(int id, int instance, pid_t pid, IpcChannel channel)
-      : id_(id), instance_(instance), pid_(pid), channel_(std::move(channel)) {}
+  Worker(int id, int instance, pid_t pid, IpcChannel channel, Primary& owner)
+      : id_(id), instance_(instance), pid_(pid), channel_(std::move(channel)), owner_(owner) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -43,19 +49,25 @@ class Worker {
   pid_t pid() const { return pid_; }
   WorkerState state() const { return state_; }
   Clock::time_point started_at() const { return started_at_; }
+  // Asked to stop through the primary (or the API): its exit is not restarted.
   bool stop_requested() const { return stop_requested_; }
-  bool ready() const { return ready_; }
+  bool ready() const { return state_ == WorkerState::Ready; }
   // Set when the primary had to SIGKILL it (kill_timeout or listen_timeout passed).
   bool killed_by_primary() const { return killed_by_primary_; }
-  // How long its stop took, from the request to the exit; 0 when not asked to stop.
+  // How long its stop took, from the request (or its own "stopping") to the exit; 0 when
+  // it never stopped that way.
   std::chrono::milliseconds stop_duration() const { return stop_duration_; }
-  bool is_alive() const { return state_ != WorkerState::Exited; }
+  bool is_alive() const { return cluster::is_alive(state_); }
+  // Set once reaped: how the exit counted for the respawn policy.
+  std::optional<ExitKind> exit_kind() const { return exit_kind_; }
 
   // Sends a message (JSON object) to the worker; it arrives in the worker's message handler.
   Status send(const nlohmann::json& message, std::span<const int> fds = {});
-  // Asks the worker to stop accepting and exit; it will not be respawned.
+  // Asks the worker to stop accepting and exit (a disconnect message); it will not be
+  // respawned, and is killed if it has not exited after kill_timeout.
   void disconnect();
-  // Sends a signal; the worker will not be respawned.
+  // Sends a signal; the worker will not be respawned, and is killed if it has not exited
+  // after kill_timeout.
   void kill(int signal = SIGTERM);
 
  private:
@@ -65,13 +77,16 @@ class Worker {
   int instance_;
   pid_t pid_;
   IpcChannel channel_;
-  WorkerState state_ = WorkerState::Starting;
+  Primary& owner_;
+  WorkerState state_ = WorkerState::New;
+  StopMethod stop_method_;
   Clock::time_point started_at_ = Clock::now();
   bool stop_requested_ = false;
-  bool ready_ = false;
   bool killed_by_primary_ = false;
-  Clock::time_point stop_requested_at_{};
+  std::optional<Clock::time_point> stop_began_;
   std::chrono::milliseconds stop_duration_{0};
+  std::optional<ExitKind> exit_kind_;
+  ExitStatus exit_status_;             // once reaped
   std::vector<std::uint64_t> timers_;  // the primary's timers for this worker, cancelled at exit
   // Round-robin: connections handed over but not yet acknowledged, by sequence number.
   std::map<std::uint64_t, UniqueFd> unacked_;

@@ -12,6 +12,8 @@
 
 #include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
+#include "net/tcp_listener.hpp"
+#include "proc/descriptor_limit.hpp"
 #include "proc/exit_status.hpp"
 
 namespace clab::cluster {
@@ -30,6 +32,7 @@ Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::attach() {
     return Error{fmt::format("worker: the primary {} is gone", *primary)};
   }
   set_cloexec(static_cast<int>(*ipc_fd));
+  (void)proc::raise_descriptor_limit();
   auto signals = SignalSet::block({SIGINT, SIGTERM});
   if (!signals) return signals.error();
   UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -113,10 +116,13 @@ void WorkerRuntime::on_channel_readable() {
     const std::string command = wire::command_of(message.body);
     if (command == wire::kConnection && message.fds.size() == 1) {
       // Acknowledge before serving: from here on the primary will not hand it elsewhere.
+      // A descriptor that could not be received (out of descriptors) costs that connection
+      // only: the primary closes its copy.
       nlohmann::json ack = wire::internal(wire::kAccepted);
       ack["seq"] = message.body.value("seq", std::uint64_t{0});
+      ack["received"] = !message.fds_lost;
       (void)send(ack);
-      on_connection_(std::move(message.fds.front()));
+      if (message.fds.front()) on_connection_(std::move(message.fds.front()));
     } else if (command == wire::kListen) {
       on_listen(message);
     } else if (command == wire::kDisconnect || command == wire::kShutdown) {
@@ -140,8 +146,8 @@ void WorkerRuntime::on_listen(IpcMessage& message) {
     if (message.fds.size() != 1) return finish({StopReason::Failed, 0, "listen: no socket"});
     listener_ = std::move(message.fds.front());
   } else if (*policy == ListenPolicy::ReusePort) {
-    auto fd = bind_tcp(message.body.value("host", "127.0.0.1"),
-                       message.body.value("port", std::uint16_t{0}), {.reuse_port = true});
+    auto fd = net::bind_tcp(message.body.value("host", "127.0.0.1"),
+                            message.body.value("port", std::uint16_t{0}), {.reuse_port = true});
     if (!fd) return finish({StopReason::Failed, 0, fd.error().message});
     listener_ = std::move(fd.value());
   }

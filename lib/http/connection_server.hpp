@@ -4,7 +4,7 @@
 // process_request() serves one request from any httplib::Stream, and this class runs the
 // keep-alive loop around it on an ElasticThreadPool.
 //
-// The settings cpp-httplib gets wrong for a load test are fixed here (DEPENDENCIES.md):
+// The settings cpp-httplib gets wrong for a load test are fixed here (docs/dependencies.md):
 // TCP_NODELAY on every connection, keep-alive for 10,000 requests per connection instead of
 // 5, and a pool that grows to max_threads instead of 8.
 // Drain (graceful stop), so that no request that reached the server is lost:
@@ -39,6 +39,7 @@
 #include "core/unique_fd.hpp"
 #include "http/elastic_thread_pool.hpp"
 #include "http/socket_stream.hpp"
+#include "lifecycle/graceful_stop.hpp"
 
 namespace clab::http {
 
@@ -58,7 +59,7 @@ struct ConnectionSettings {
   std::size_t drain_pipeline_limit = 64;
 };
 
-class ConnectionServer : public httplib::Server {
+class ConnectionServer : public httplib::Server, public lifecycle::Drainable {
  public:
   explicit ConnectionServer(ConnectionSettings settings = {});
   ~ConnectionServer() override;
@@ -69,13 +70,9 @@ class ConnectionServer : public httplib::Server {
   // Shuts down every open connection and joins the pool. No request is served after it.
   void close_all();
 
-  void begin_drain();
-  struct DrainReport {
-    bool drained = false;  // every connection ended before the deadline
-    std::chrono::milliseconds took{0};
-    std::vector<std::string> still_running;  // "GET /sleep?ms=900 (running 1.2 s)"
-  };
-  DrainReport wait_drained(std::chrono::milliseconds timeout);
+  void begin_drain() override;
+  using DrainReport = lifecycle::DrainReport;
+  DrainReport wait_drained(std::chrono::milliseconds timeout) override;
 
   std::size_t open_connections() const;
   std::size_t requests_in_flight() const;

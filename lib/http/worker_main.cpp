@@ -15,6 +15,7 @@
 #include "cluster/wire.hpp"
 #include "cluster/worker_runtime.hpp"
 #include "http/worker_app.hpp"
+#include "lifecycle/graceful_stop.hpp"
 #include "lifecycle/sd_notify.hpp"
 #include "proc/exit_status.hpp"
 
@@ -107,22 +108,18 @@ int run_worker(const WorkerOptions& options) {
   fmt::print(stderr,
              "Worker {} {}, graceful shutdown: {} connections open, {} requests in flight\n", pid,
              describe(stopped), app.server().open_connections(), app.server().requests_in_flight());
-  (void)notifier.notify("STOPPING=1");
-  (void)worker.send(cluster::wire::internal(cluster::wire::kStopping));
-  app.server().begin_drain();
-  const auto drain = app.server().wait_drained(options.drain_timeout);
-  if (!drain.drained) {
-    fmt::print(stderr,
-               "Worker {}: drain deadline of {} ms passed with {} requests still running: {}\n",
-               pid, options.drain_timeout.count(), drain.still_running.size(),
-               fmt::join(drain.still_running, ", "));
-  }
-  for (const auto& hook : hooks.run_all()) {
-    if (!hook.completed)
-      fmt::print(stderr, "Worker {}: shutdown hook '{}' {}\n", pid, hook.name, hook.error);
-  }
+  const int status = lifecycle::stop_gracefully(
+      app.server(), hooks,
+      {.drain_timeout = options.drain_timeout,
+       .announce =
+           [&] {
+             (void)notifier.notify("STOPPING=1");
+             (void)worker.send(cluster::wire::internal(cluster::wire::kStopping));
+           },
+       .log =
+           [pid](const std::string& line) { fmt::print(stderr, "Worker {}: {}\n", pid, line); }});
   app.server().close_all();
-  return drain.drained ? 0 : 1;
+  return status;
 }
 
 }  // namespace clab::http

@@ -6,15 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cluster_under_test.hpp"
 #include "http_probe.hpp"
 #include "support/run_program.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::run_program;
+using testkit::ClusterUnderTest;
 
 std::string url(const ClusterUnderTest& cluster, const std::string& path) {
   return "http://127.0.0.1:" + std::to_string(cluster.port()) + path;
@@ -48,7 +49,7 @@ TEST_F(Loadgen, JsonCountsMatchTheServersOwnCount) {
   ASSERT_EQ(run.code(), 0) << run.text();
   const auto report = nlohmann::json::parse(run.text());
   const std::uint64_t responses = report["responses"];
-  EXPECT_GT(responses, 1000u);
+  EXPECT_GT(responses, 100u) << "a load ran (its speed is measured in bench/, not here)";
   EXPECT_EQ(report["sent"].get<std::uint64_t>(),
             responses + report["requestErrors"].get<std::uint64_t>() +
                 report["timeouts"].get<std::uint64_t>() +

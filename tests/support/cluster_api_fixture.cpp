@@ -2,10 +2,15 @@
 // message when it listens; workers echo it back; after both echoes the primary kills one
 // worker (SIGKILL through Worker::kill) and disconnects the other, then stops once both
 // have exited. Every event is printed as a JSON line for the test to read.
+// With --hang-on-disconnect the workers ignore the disconnect (and SIGINT/SIGTERM), so
+// only the kill timer can end the disconnected one.
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <string_view>
 
 #include "cluster/environment.hpp"
 #include "cluster/primary.hpp"
@@ -20,10 +25,15 @@ void print(const nlohmann::json& line) {
   std::fflush(stdout);
 }
 
-int run_worker() {
+bool has_flag(int argc, char** argv, std::string_view flag) {
+  return std::find(argv + 1, argv + argc, flag) != argv + argc;
+}
+
+int run_worker(bool hang_on_disconnect) {
   auto runtime = cluster::WorkerRuntime::attach();
   if (!runtime) return 1;
   auto& worker = *runtime.value();
+  worker.ignore_stop_signals(hang_on_disconnect);
   worker.run([](clab::UniqueFd) {},
              [&worker](const nlohmann::json& m) {
                (void)worker.send({{"echo", m}, {"from", worker.id()}});
@@ -34,9 +44,10 @@ int run_worker() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (cluster::is_worker()) return run_worker();
+  const bool hang = has_flag(argc, argv, "--hang-on-disconnect");
+  if (cluster::is_worker()) return run_worker(hang);
 
-  cluster::ClusterSettings settings{.workers = 2};
+  cluster::ClusterSettings settings{.workers = 2, .kill_timeout = std::chrono::milliseconds(500)};
   settings.argv.assign(argv, argv + argc);
   int echoes = 0;
   cluster::Primary* primary_ptr = nullptr;
@@ -60,7 +71,8 @@ int main(int argc, char** argv) {
            {"id", w.id()},
            {"code", s.code},
            {"signal", s.signal},
-           {"respawned", d.action == cluster::RespawnDecision::Action::Restart}});
+           {"respawned", d.action == cluster::RespawnDecision::Action::Restart},
+           {"killed_by_primary", w.killed_by_primary()}});
     if (primary_ptr->workers().empty()) primary_ptr->stop();
   };
   cluster::Primary primary(settings, events);

@@ -12,7 +12,7 @@
 #include <future>
 #include <thread>
 
-#include "cluster/listen_policy.hpp"
+#include "net/tcp_listener.hpp"
 
 namespace clab::http {
 namespace {
@@ -23,10 +23,10 @@ using namespace std::chrono_literals;
 class ServedOnLoopback {
  public:
   explicit ServedOnLoopback(ConnectionSettings settings = {}) : server(settings) {
-    auto fd = cluster::bind_tcp("127.0.0.1", 0, {});
+    auto fd = net::bind_tcp("127.0.0.1", 0, {});
     EXPECT_TRUE(fd.ok());
     listener_ = std::move(fd.value());
-    port = cluster::bound_port(listener_.get()).value();
+    port = net::bound_port(listener_.get()).value();
     server.Get("/", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("ok", "text/plain");
     });

@@ -9,13 +9,15 @@
 #include <thread>
 
 #include "coord/coordinator.hpp"
-#include "coord/redis_server.hpp"
+#include "testkit/redis_server.hpp"
 
 namespace clab::coord {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testkit::free_loopback_port;
+using testkit::RedisServer;
 
 // A fresh SQLite file in a directory of its own; "unresponsive" = another connection holds
 // the write lock (what a stuck process does to everyone else).

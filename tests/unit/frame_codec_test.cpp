@@ -95,5 +95,24 @@ INSTANTIATE_TEST_SUITE_P(
                       CorruptCase{"bad_json", header(5, 0) + "{oops", "malformed JSON"}),
     [](const auto& info) { return info.param.name; });
 
+// Regression: a worker out of descriptors got MSG_CTRUNC on a handed-over connection, and
+// the "missing fds" error stopped the worker; now only that message loses its descriptor.
+TEST(FrameDecoder, AFrameWhoseDescriptorsWereLostArrivesWithoutThem) {
+  FrameDecoder decoder;
+  decoder.fds_lost();
+  decoder.feed(encode_frame({{"seq", 1}}, 1) + encode_frame({{"seq", 2}}, 0));
+  auto first = decoder.next();
+  ASSERT_TRUE(first.ok() && first.value().has_value());
+  EXPECT_TRUE(first.value()->fds_lost);
+  ASSERT_EQ(first.value()->fds.size(), 1u);
+  EXPECT_FALSE(first.value()->fds[0]);
+  auto second = decoder.next();
+  ASSERT_TRUE(second.ok() && second.value().has_value());
+  EXPECT_FALSE(second.value()->fds_lost);
+  EXPECT_EQ(second.value()->body["seq"], 2);
+  decoder.feed(encode_frame({{"seq", 3}}, 1));
+  EXPECT_FALSE(decoder.next().ok()) << "a later frame without its fds is corrupt again";
+}
+
 }  // namespace
 }  // namespace clab::cluster

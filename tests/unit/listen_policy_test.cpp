@@ -1,4 +1,5 @@
 #include "cluster/listen_policy.hpp"
+#include "net/tcp_listener.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -17,15 +18,15 @@ TEST(ListenPolicy, ParsesEveryNameAndRejectsOthers) {
 }
 
 TEST(BindTcp, PortZeroPicksAFreePort) {
-  auto fd = bind_tcp("127.0.0.1", 0, {});
+  auto fd = net::bind_tcp("127.0.0.1", 0, {});
   ASSERT_TRUE(fd.ok()) << fd.error().message;
-  auto port = bound_port(fd.value().get());
+  auto port = net::bound_port(fd.value().get());
   ASSERT_TRUE(port.ok());
   EXPECT_GT(port.value(), 0);
 }
 
 TEST(BindTcp, ListensWithAtLeastSomaxconnBacklog) {
-  auto fd = bind_tcp("127.0.0.1", 0, {});
+  auto fd = net::bind_tcp("127.0.0.1", 0, {});
   ASSERT_TRUE(fd.ok());
   // The backlog is not readable back from the socket; SOMAXCONN is what we passed, and
   // SO_ACCEPTCONN proves the socket listens.
@@ -36,26 +37,26 @@ TEST(BindTcp, ListensWithAtLeastSomaxconnBacklog) {
 }
 
 TEST(BindTcp, ABusyPortIsAnErrorNamingTheAddress) {
-  auto first = bind_tcp("127.0.0.1", 0, {});
+  auto first = net::bind_tcp("127.0.0.1", 0, {});
   ASSERT_TRUE(first.ok());
-  const auto port = bound_port(first.value().get()).value();
-  auto second = bind_tcp("127.0.0.1", port, {});
+  const auto port = net::bound_port(first.value().get()).value();
+  auto second = net::bind_tcp("127.0.0.1", port, {});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().message,
             "bind 127.0.0.1:" + std::to_string(port) + ": Address already in use");
 }
 
 TEST(BindTcp, ReusePortLetsSeveralSocketsShareAPort) {
-  auto reservation = bind_tcp("127.0.0.1", 0, {.reuse_port = true, .listen = false});
+  auto reservation = net::bind_tcp("127.0.0.1", 0, {.reuse_port = true, .listen = false});
   ASSERT_TRUE(reservation.ok());
-  const auto port = bound_port(reservation.value().get()).value();
-  auto a = bind_tcp("127.0.0.1", port, {.reuse_port = true});
-  auto b = bind_tcp("127.0.0.1", port, {.reuse_port = true});
+  const auto port = net::bound_port(reservation.value().get()).value();
+  auto a = net::bind_tcp("127.0.0.1", port, {.reuse_port = true});
+  auto b = net::bind_tcp("127.0.0.1", port, {.reuse_port = true});
   EXPECT_TRUE(a.ok() && b.ok());
 }
 
 TEST(BindTcp, RejectsAHostThatIsNotAnAddress) {
-  auto fd = bind_tcp("not-an-address", 0, {});
+  auto fd = net::bind_tcp("not-an-address", 0, {});
   ASSERT_FALSE(fd.ok());
   EXPECT_NE(fd.error().message.find("'not-an-address' is not an IPv4 address"), std::string::npos);
 }

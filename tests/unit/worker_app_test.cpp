@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cluster/listen_policy.hpp"
+#include "net/tcp_listener.hpp"
 
 namespace clab::http {
 namespace {
@@ -16,10 +16,10 @@ namespace {
 class AppOnLoopback : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto fd = cluster::bind_tcp("127.0.0.1", 0, {.nonblocking = false});
+    auto fd = net::bind_tcp("127.0.0.1", 0, {.nonblocking = false});
     ASSERT_TRUE(fd.ok());
     listener_ = std::move(fd.value());
-    port_ = cluster::bound_port(listener_.get()).value();
+    port_ = net::bound_port(listener_.get()).value();
     acceptor_ = std::thread([this] {
       for (;;) {
         UniqueFd c(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));

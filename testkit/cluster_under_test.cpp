@@ -1,10 +1,10 @@
-#include "cluster_under_test.hpp"
+#include "testkit/cluster_under_test.hpp"
 
 #include <signal.h>
 
 #include <fmt/format.h>
 
-namespace clab::harness {
+namespace clab::testkit {
 
 Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterOptions& options,
                                                                   std::chrono::milliseconds timeout,
@@ -22,6 +22,11 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterO
                 "--policy",
                 std::string(to_string(options.policy))};
   spawn.argv.insert(spawn.argv.end(), options.extra_args.begin(), options.extra_args.end());
+  if (options.descriptor_limit > 0) {
+    spawn.argv.insert(spawn.argv.begin(), {"/bin/sh", "-c",
+                                           fmt::format("ulimit -n {} && exec \"$0\" \"$@\"",
+                                                       options.descriptor_limit)});
+  }
   spawn.merge_stderr = true;  // workers report their stops there: keep them out of the way
   ClusterUnderTest* raw = cluster.get();
   spawn.on_line = [raw](const std::string& line) { raw->on_line(line); };
@@ -102,4 +107,4 @@ std::vector<proc::ProcessInfo> ClusterUnderTest::leftovers() const {
   return proc::processes_in_group(child_->process_group());
 }
 
-}  // namespace clab::harness
+}  // namespace clab::testkit

@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "proc/child_process.hpp"
 
-namespace clab::coord {
+namespace clab::testkit {
 
 class RedisServer {
  public:
@@ -36,4 +36,4 @@ class RedisServer {
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
 Result<std::uint16_t> free_loopback_port();
 
-}  // namespace clab::coord
+}  // namespace clab::testkit

@@ -25,7 +25,7 @@
 #include "proc/child_process.hpp"
 #include "proc/process_table.hpp"
 
-namespace clab::harness {
+namespace clab::testkit {
 
 struct ClusterOptions {
   std::string bin_dir;
@@ -33,6 +33,7 @@ struct ClusterOptions {
   cluster::ListenPolicy policy = cluster::ListenPolicy::RoundRobin;
   int workers = 2;
   std::vector<std::string> extra_args;
+  int descriptor_limit = 0;  // > 0: started under `ulimit -n` (soft and hard) of this many
 };
 
 class ClusterUnderTest {
@@ -79,4 +80,4 @@ class ClusterUnderTest {
   std::unique_ptr<proc::ChildProcess> child_;  // last: its reader thread calls on_line()
 };
 
-}  // namespace clab::harness
+}  // namespace clab::testkit

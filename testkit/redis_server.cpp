@@ -1,4 +1,4 @@
-#include "coord/redis_server.hpp"
+#include "testkit/redis_server.hpp"
 
 #include <signal.h>
 
@@ -6,15 +6,15 @@
 
 #include <regex>
 
-#include "cluster/listen_policy.hpp"
 #include "coord/redis_coordinator.hpp"
+#include "net/tcp_listener.hpp"
 
-namespace clab::coord {
+namespace clab::testkit {
 
 Result<std::uint16_t> free_loopback_port() {
-  auto socket = cluster::bind_tcp("127.0.0.1", 0, {.listen = false});
+  auto socket = net::bind_tcp("127.0.0.1", 0, {.listen = false});
   if (!socket) return socket.error();
-  return cluster::bound_port(socket.value().get());
+  return net::bound_port(socket.value().get());
 }
 
 Result<std::unique_ptr<RedisServer>> RedisServer::start(std::chrono::milliseconds timeout) {
@@ -55,9 +55,9 @@ void RedisServer::resume() const {
 }
 
 Status RedisServer::flush() const {
-  auto coordinator = RedisCoordinator::open({"127.0.0.1", port_, 0}, std::chrono::seconds(5));
+  auto coordinator = coord::RedisCoordinator::open({"127.0.0.1", port_, 0}, std::chrono::seconds(5));
   if (!coordinator) return coordinator.error();
   return coordinator.value()->flush_all();
 }
 
-}  // namespace clab::coord
+}  // namespace clab::testkit
