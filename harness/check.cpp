@@ -1,5 +1,7 @@
 #include "check.hpp"
 
+#include <chrono>
+
 namespace clab::harness {
 
 nlohmann::json CheckResult::to_json() const {
@@ -21,6 +23,14 @@ CheckResult CheckResult::from_json(const nlohmann::json& json) {
   r.skipped = json.value("skipped", false);
   r.concluded = json.value("passed", false) || !r.failures.empty();
   return r;
+}
+
+CheckResult timed(const std::function<CheckResult()>& variant) {
+  const auto started = std::chrono::steady_clock::now();
+  CheckResult result = variant();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
 }
 
 }  // namespace clab::harness

@@ -7,6 +7,7 @@
 // says which, in one line each). A variant that cannot run here is skipped and says why.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -70,6 +71,9 @@ class Check {
   virtual std::string claim() const = 0;  // what the lesson says, in one line
   virtual std::vector<CheckResult> run(const CheckContext& context) = 0;
 };
+
+// Runs one variant and records how long it took in its result's `seconds`.
+CheckResult timed(const std::function<CheckResult()>& variant);
 
 // Every check, in the order `harness list` shows them.
 std::vector<std::unique_ptr<Check>> all_checks();

@@ -53,11 +53,7 @@ std::vector<CheckResult> run_in_parallel(
   std::vector<CheckResult> results(variants.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < variants.size(); ++i)
-    threads.emplace_back([&, i] {
-      const auto started = steady_clock::now();
-      results[i] = variants[i]();
-      results[i].seconds = duration<double>(steady_clock::now() - started).count();
-    });
+    threads.emplace_back([&, i] { results[i] = timed(variants[i]); });
   for (auto& t : threads)
     t.join();
   return results;

@@ -17,11 +17,13 @@ std::unique_ptr<ClusterUnderTest> start_cluster(CheckResult& result, const Clust
 std::vector<CheckResult> PolicyCheck::run(const CheckContext& context) {
   std::vector<CheckResult> results;
   for (auto policy : context.policies) {
-    CheckResult r{.check = name(), .variant = std::string(to_string(policy)), .note = note()};
-    auto cluster = start_cluster(
-        r, {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
-    if (cluster) run_on(*cluster, context, r);
-    results.push_back(std::move(r));
+    results.push_back(timed([&] {
+      CheckResult r{.check = name(), .variant = std::string(to_string(policy)), .note = note()};
+      auto cluster = start_cluster(
+          r, {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
+      if (cluster) run_on(*cluster, context, r);
+      return r;
+    }));
   }
   const bool reuseport = std::ranges::count(context.policies, cluster::ListenPolicy::ReusePort) > 0;
   if (has_migration_variant() && reuseport && !context.private_network) {

@@ -214,7 +214,9 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
       break;
     }
     case Strategy::EveryWorker:
-      break;
+    case Strategy::LockReleased:
+    case Strategy::QueueIdNow:
+      break;  // not run under faults: they duplicate ticks without any (duplicate-cron)
   }
   return r;
 }

@@ -47,11 +47,11 @@ class GracefulDrainCheck final : public Check {
   std::vector<CheckResult> run(const CheckContext& context) override {
     std::vector<CheckResult> results;
     if (!context.private_network) {
-      results.push_back(run_variant(context, /*naive=*/true));
-      results.push_back(run_variant(context, /*naive=*/false));
+      results.push_back(timed([&] { return run_variant(context, /*naive=*/true); }));
+      results.push_back(timed([&] { return run_variant(context, /*naive=*/false); }));
     }
     for (auto policy : context.policies)
-      results.push_back(full_load(context, policy));
+      results.push_back(timed([&] { return full_load(context, policy); }));
     if (!context.private_network && std::ranges::count(context.policies, ReusePort) > 0) {
       for (auto& r : run_with_migration(context, name(), full_load_variant(ReusePort)))
         results.push_back(std::move(r));

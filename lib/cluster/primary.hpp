@@ -67,7 +67,7 @@ struct ClusterEvents {
   std::function<void(const Error&)> error;
 };
 
-class Primary {
+class Primary final : public WorkerSupervisor {
  public:
   Primary(ClusterSettings settings, ClusterEvents events);
   ~Primary();
@@ -88,7 +88,7 @@ class Primary {
   // kill_timeout); it is not respawned.
   void stop_worker(Worker& worker);
   // A stop request asked the given way (Worker::disconnect() and kill() come here).
-  void request_stop(Worker& worker, StopMethod method);
+  void request_stop(Worker& worker, StopMethod method) override;
 
   std::uint16_t port() const { return port_; }
   const ClusterSettings& settings() const { return settings_; }

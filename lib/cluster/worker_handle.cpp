@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "cluster/primary.hpp"
-
 namespace clab::cluster {
 
 Status Worker::send(const nlohmann::json& message, std::span<const int> fds) {
@@ -12,11 +10,11 @@ Status Worker::send(const nlohmann::json& message, std::span<const int> fds) {
 }
 
 void Worker::disconnect() {
-  owner_.request_stop(*this, {.kind = StopMethod::Kind::Disconnect});
+  supervisor_.request_stop(*this, {.kind = StopMethod::Kind::Disconnect});
 }
 
 void Worker::kill(int signal) {
-  owner_.request_stop(*this, {.kind = StopMethod::Kind::Signal, .signal = signal});
+  supervisor_.request_stop(*this, {.kind = StopMethod::Kind::Signal, .signal = signal});
 }
 
 }  // namespace clab::cluster

@@ -26,7 +26,7 @@
 namespace clab::cluster {
 
 using proc::ExitStatus;
-class Primary;
+class Worker;
 
 // How a stop request asks the worker to stop.
 struct StopMethod {
@@ -35,12 +35,26 @@ struct StopMethod {
   int signal = 0;                    // for Kind::Signal
 };
 
+// What a Worker asks of whoever supervises it: the Primary, which runs the stop through
+// the lifecycle table.
+class WorkerSupervisor {
+ public:
+  virtual void request_stop(Worker& worker, StopMethod method) = 0;
+
+ protected:
+  ~WorkerSupervisor() = default;
+};
+
 class Worker {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Worker(int id, int instance, pid_t pid, IpcChannel channel, Primary& owner)
-      : id_(id), instance_(instance), pid_(pid), channel_(std::move(channel)), owner_(owner) {}
+  Worker(int id, int instance, pid_t pid, IpcChannel channel, WorkerSupervisor& supervisor)
+      : id_(id),
+        instance_(instance),
+        pid_(pid),
+        channel_(std::move(channel)),
+        supervisor_(supervisor) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -77,7 +91,7 @@ class Worker {
   int instance_;
   pid_t pid_;
   IpcChannel channel_;
-  Primary& owner_;
+  WorkerSupervisor& supervisor_;
   WorkerState state_ = WorkerState::New;
   StopMethod stop_method_;
   Clock::time_point started_at_ = Clock::now();

@@ -79,28 +79,30 @@ void Scheduler::fire_under_lock(std::int64_t tick) {
     return report(SchedulerEvent::Kind::Skipped, record_for(tick),
                   fmt::format("{} ms late, past the {} ms lease: another process may have run it",
                               late_ms, job_.lock_ttl.count()));
-  auto lease = store_.try_acquire(job_id(job_.name, tick), job_.lock_ttl);
-  if (!lease)
-    return report(SchedulerEvent::Kind::Skipped, record_for(tick),
-                  "no lease, not run: " + lease.error().message);
-  if (!lease.value())
-    return report(SchedulerEvent::Kind::NotMine, record_for(tick), "lease held by another");
   // The lease is not released after the run: it expires, so a process that reaches this
   // tick late (a slow start, another host's clock) cannot take it again and run it twice.
-  run({tick, lease.value()->fence, 1});
+  if (const auto lease = lease_for(job_id(job_.name, tick), tick)) run({tick, lease->fence, 1});
 }
 
 void Scheduler::fire_under_released_lock(std::int64_t tick) {
   // The seed's code: `const lock = await redlock.acquire(['hourly-task'], ttl); try { run }
   // finally { await lock.release() }`. The lock guards the run, not the tick.
-  auto lease = store_.try_acquire(job_.name, job_.lock_ttl);
-  if (!lease)
-    return report(SchedulerEvent::Kind::Skipped, record_for(tick),
-                  "no lease, not run: " + lease.error().message);
+  const auto lease = lease_for(job_.name, tick);
+  if (!lease) return;
+  run({tick, lease->fence, 1});
+  (void)store_.release(*lease);
+}
+
+std::optional<coord::Lease> Scheduler::lease_for(const std::string& name, std::int64_t tick) {
+  auto lease = store_.try_acquire(name, job_.lock_ttl);
+  if (!lease) {
+    report(SchedulerEvent::Kind::Skipped, record_for(tick),
+           "no lease, not run: " + lease.error().message);
+    return std::nullopt;
+  }
   if (!lease.value())
-    return report(SchedulerEvent::Kind::NotMine, record_for(tick), "lock held by another");
-  run({tick, lease.value()->fence, 1});
-  (void)store_.release(*lease.value());
+    report(SchedulerEvent::Kind::NotMine, record_for(tick), "lease held by another");
+  return lease.value();
 }
 
 void Scheduler::fire_through_queue(std::int64_t tick, const std::string& id) {

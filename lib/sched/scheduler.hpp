@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -75,6 +76,9 @@ class Scheduler {
   void fire(std::int64_t tick);
   void fire_under_lock(std::int64_t tick);
   void fire_under_released_lock(std::int64_t tick);
+  // The lease `name` for the run of `tick`; nullopt, reported, when the store failed or
+  // another process holds it.
+  std::optional<coord::Lease> lease_for(const std::string& name, std::int64_t tick);
   void fire_through_queue(std::int64_t tick, const std::string& id);
   void run(const RunContext& context);
   void report(SchedulerEvent::Kind kind, coord::RunRecord run, std::string reason = {});

@@ -6,6 +6,7 @@
 
 #include "check.hpp"
 #include "support/run_program.hpp"
+#include "support/test_names.hpp"
 
 namespace clab::harness {
 namespace {
@@ -39,11 +40,7 @@ std::vector<std::string> check_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Checks, HarnessCheck, ::testing::ValuesIn(check_names()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::erase(name, '-');
-                           return name;
-                         });
+                         [](const auto& info) { return testing::test_name(info.param); });
 
 TEST(HarnessProgram, RunJsonReportsEveryResultWithFigures) {
   const auto run = testing::run_program(

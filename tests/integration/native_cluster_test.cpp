@@ -8,6 +8,7 @@
 
 #include "http_probe.hpp"
 #include "proc/process_table.hpp"
+#include "support/test_names.hpp"
 #include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
@@ -89,11 +90,7 @@ TEST_P(NativeCluster, WorkersStoppedWithTheClusterAreNotRespawned) {
 INSTANTIATE_TEST_SUITE_P(Policies, NativeCluster,
                          ::testing::Values(ListenPolicy::RoundRobin, ListenPolicy::Shared,
                                            ListenPolicy::ReusePort),
-                         [](const auto& info) {
-                           std::string name(to_string(info.param));
-                           std::erase(name, '-');
-                           return name;
-                         });
+                         testing::NameByToString());
 
 TEST(NativeClusterPort, ABusyPortIsOneClearErrorAndExitStatus1) {
   auto first = ClusterUnderTest::start({.bin_dir = CLUSTERLAB_BIN_DIR, .workers = 1});

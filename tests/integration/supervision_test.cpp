@@ -6,6 +6,7 @@
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
 #include "load/load_engine.hpp"
+#include "support/test_names.hpp"
 #include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
@@ -70,11 +71,7 @@ TEST_P(ShortOfDescriptors, KeepsServingAndKeepsItsWorkers) {
 INSTANTIATE_TEST_SUITE_P(Policies, ShortOfDescriptors,
                          ::testing::Values(ListenPolicy::RoundRobin, ListenPolicy::Shared,
                                            ListenPolicy::ReusePort),
-                         [](const auto& info) {
-                           std::string name(to_string(info.param));
-                           std::erase(name, '-');
-                           return name;
-                         });
+                         testing::NameByToString());
 
 }  // namespace
 }  // namespace clab::harness
