@@ -55,7 +55,8 @@ void RedisServer::resume() const {
 }
 
 Status RedisServer::flush() const {
-  auto coordinator = coord::RedisCoordinator::open({"127.0.0.1", port_, 0}, std::chrono::seconds(5));
+  auto coordinator =
+      coord::RedisCoordinator::open({"127.0.0.1", port_, 0}, std::chrono::seconds(5));
   if (!coordinator) return coordinator.error();
   return coordinator.value()->flush_all();
 }
