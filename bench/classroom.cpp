@@ -65,7 +65,7 @@ std::optional<double> ceiling_of(const std::string& route, int workers, int core
     return servers * 1000.0 / *ms;
   }
   if (auto ms = ms_of("/work?ms=")) {
-    int usable = single_threaded ? std::min({cores, workers * settings.threads}) : cores;
+    int usable = single_threaded ? std::min(cores, workers * settings.threads) : cores;
     usable = std::min(usable, settings.connections);
     return usable * 1000.0 / *ms;
   }

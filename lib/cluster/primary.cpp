@@ -330,8 +330,9 @@ void Primary::on_worker_exit(Worker& worker) {
 
   const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(Worker::Clock::now() -
                                                                             worker.started_at_);
-  const ExitKind kind = stopping_ ? ExitKind::Requested : *worker.exit_kind_;
-  const RespawnDecision decision = slot.policy.on_exit(kind, uptime);
+  // The table decided how the exit counts: every worker of a stopping cluster was asked to
+  // stop, so its exit is a requested one.
+  const RespawnDecision decision = slot.policy.on_exit(*worker.exit_kind_, uptime);
   if (events_.exit) events_.exit(worker, worker.exit_status_, decision);
   act_on(slot, decision);
 }
@@ -339,6 +340,7 @@ void Primary::on_worker_exit(Worker& worker) {
 void Primary::act_on(Slot& slot, const RespawnDecision& decision) {
   switch (decision.action) {
     case RespawnDecision::Action::Restart:
+      if (stopping_) break;  // invariant: nothing starts while the cluster stops
       if (decision.delay.count() == 0) {
         fork_worker(slot);
       } else {
