@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
   const std::string bin_dir = clab::proc::own_directory();
   std::string out = bin_dir + "/../bench";
   app.add_option("--duration", settings.duration, "seconds measured per cell")
-      ->check(CLI::Range(0.5, 600.0))
+      ->check(clab::cli::finite_range(0.5, 600.0))
       ->capture_default_str();
   app.add_option("--connections", settings.connections, "concurrent connections")
       ->check(CLI::Range(1, 10000))

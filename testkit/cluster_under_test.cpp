@@ -16,7 +16,7 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterO
                 "--port",
                 "0",
                 "--host",
-                "127.0.0.1",
+                options.host,
                 "--workers",
                 std::to_string(options.workers),
                 "--policy",

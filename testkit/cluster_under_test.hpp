@@ -30,6 +30,7 @@ namespace clab::testkit {
 struct ClusterOptions {
   std::string bin_dir;
   std::string program = "native-cluster";  // or graceful-shutdown, for its flags
+  std::string host = "127.0.0.1";
   cluster::ListenPolicy policy = cluster::ListenPolicy::RoundRobin;
   int workers = 2;
   std::vector<std::string> extra_args;

@@ -5,14 +5,18 @@
 // inject the faults the harness checks need: a worker slow to become ready, one that never
 // does, one that ignores stop signals, one that dies at start.
 //
-// Signals: as native-cluster. Exit status: 0 stopped cleanly, 1 a worker had to be killed
-// or the start failed, 2 bad flags.
+// Signals: as native-cluster. Exit status: 0 stopped cleanly, 1 a worker had to be killed,
+// a shutdown hook failed or the start failed, 2 bad flags (an --access-log that cannot be
+// opened for appending among them).
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "cli/cli_error.hpp"
@@ -28,11 +32,17 @@ class AccessLog {
     std::lock_guard lock(mutex_);
     lines_.push_back(std::move(line));
   }
+  // Throws, naming the file and the reason, when the lines cannot all be written.
   void flush_to(const std::string& path) {
     std::lock_guard lock(mutex_);
     std::ofstream out(path, std::ios::app);
     for (const auto& line : lines_)
       out << line << '\n';
+    out.flush();
+    if (!out) {
+      throw std::runtime_error(fmt::format("cannot append {} lines to '{}': {}", lines_.size(),
+                                           path, std::strerror(errno)));
+    }
     lines_.clear();
   }
 
@@ -47,8 +57,8 @@ int main(int argc, char** argv) {
   CLI::App app{"A cluster that shuts down gracefully: drain, hooks, exit.", "graceful-shutdown"};
   app.footer(
       "Signals: SIGINT, SIGTERM to the primary stop the cluster; to a worker, drain that worker\n"
-      "  (it is respawned). Exit status: 0 stopped cleanly, 1 a worker had to be killed or the\n"
-      "  start failed, 2 bad flags.");
+      "  (it is respawned). Exit status: 0 stopped cleanly, 1 a worker had to be killed, a\n"
+      "  shutdown hook failed or the start failed, 2 bad flags.");
   clab::demos::ClusterFlags flags;
   clab::demos::add_cluster_flags(app, flags);
   std::string access_log;
@@ -67,6 +77,11 @@ int main(int argc, char** argv) {
   faults->add_flag("--crash-at-start", crash_at_start,
                    "worker instance 0 exits with status 3 as soon as it starts (a crash loop)");
   if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
+  if (!access_log.empty() && !std::ofstream(access_log, std::ios::app)) {
+    fmt::print(stderr, "graceful-shutdown: --access-log '{}': cannot open it for appending: {}\n",
+               access_log, std::strerror(errno));
+    return clab::cli::kExitUsage;
+  }
 
   if (!clab::cluster::is_worker())
     return clab::demos::run_primary("graceful-shutdown", flags, argc, argv);

@@ -15,6 +15,10 @@ inline constexpr int kExitUsage = 2;
 // --help, 2 after a usage error, already reported), or nullopt to carry on.
 std::optional<int> parse(CLI::App& app, int argc, char** argv);
 
+// A CLI11 validator for a finite number from min to max: "nan", "inf" and words are refused
+// (CLI::Range lets NaN through, as every comparison with it is false).
+CLI::Validator finite_range(double min, double max);
+
 // A CLI11 validator for "N" (1..max_value) or "max"; the option stays a string.
 CLI::Validator count_or_max(int max_value);
 // Resolves a string accepted by count_or_max(); "max" is the number of cores.

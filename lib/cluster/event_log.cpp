@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "net/socket_address.hpp"
+
 namespace clab::cluster {
 namespace {
 
@@ -106,9 +108,9 @@ ClusterEvents EventLog::events() {
 
 void EventLog::primary_running(const Primary& primary) {
   const auto& s = primary.settings();
-  emit(fmt::format("Primary {} is running ({}, {} worker{})\nListening on http://{}:{}", ::getpid(),
-                   to_string(s.policy), s.workers, s.workers == 1 ? "" : "s", s.host,
-                   primary.port()),
+  emit(fmt::format("Primary {} is running ({}, {} worker{})\nListening on http://{}", ::getpid(),
+                   to_string(s.policy), s.workers, s.workers == 1 ? "" : "s",
+                   net::host_port(s.host, primary.port())),
        {{"event", "primary"},
         {"pid", ::getpid()},
         {"policy", std::string(to_string(s.policy))},

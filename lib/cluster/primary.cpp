@@ -70,8 +70,12 @@ Status Primary::start() {
   executable_ = own_executable();
 
   net::ListenOptions options;
-  options.reuse_port = settings_.policy == ListenPolicy::ReusePort;
-  options.listen = settings_.policy != ListenPolicy::ReusePort;  // reuseport: reserve only
+  // reuseport: the primary only reserves the port, with a plain bound socket. Its workers'
+  // SO_REUSEPORT listeners may join it, but a second cluster's reservation may not: the
+  // kernel refuses a socket without SO_REUSEPORT beside listening ones. (A program of the
+  // same user that sets SO_REUSEPORT itself can still join the group: that is the kernel's
+  // rule for the option.)
+  options.listen = settings_.policy != ListenPolicy::ReusePort;
   auto listener = net::bind_tcp(settings_.host, settings_.port, options);
   if (!listener) return listener.error();
   listener_ = std::move(listener.value());
@@ -108,7 +112,7 @@ int Primary::run() {
   loop_.run();
   const bool any_errored =
       std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.errored; });
-  return killed_any_ || any_errored ? 1 : 0;
+  return killed_any_ || failed_stop_ || any_errored ? 1 : 0;
 }
 
 std::vector<Worker*> Primary::workers() {
@@ -327,6 +331,9 @@ void Primary::on_worker_exit(Worker& worker) {
   }
   Slot& slot = slots_.at(static_cast<std::size_t>(worker.instance()));
   if (slot.worker == &worker) slot.worker = nullptr;
+  // A drain past its deadline or a failed shutdown hook: the worker says why, the cluster's
+  // exit status says that it happened.
+  if (stopping_ && !worker.exit_status_.success()) failed_stop_ = true;
 
   const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(Worker::Clock::now() -
                                                                             worker.started_at_);

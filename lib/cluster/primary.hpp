@@ -161,6 +161,7 @@ class Primary final : public WorkerSupervisor {
   bool accepting_ = false;
   bool stopping_ = false;
   bool killed_any_ = false;
+  bool failed_stop_ = false;  // a worker exited non-zero while the cluster stopped
 };
 
 }  // namespace clab::cluster

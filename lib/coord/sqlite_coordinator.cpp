@@ -96,6 +96,15 @@ Result<std::unique_ptr<SqliteCoordinator>> SqliteCoordinator::open(const std::st
     sqlite3_close(db);
     return error;
   }
+  // SQLite falls back to read-only, silently, on a file it cannot write; every claim and
+  // every count would then fail at its first tick. Refuse it at start instead.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    sqlite3_close(db);
+    return Error{
+        fmt::format("sqlite:{}: the file is read-only for this user; the store must be "
+                    "writable (runs and locks are written to it)",
+                    path)};
+  }
   std::unique_ptr<SqliteCoordinator> coordinator(new SqliteCoordinator(path, db, busy_timeout));
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   if (auto done = coordinator->exec("PRAGMA synchronous=NORMAL"); !done)

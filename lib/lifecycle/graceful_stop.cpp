@@ -17,10 +17,12 @@ int stop_gracefully(Drainable& server, ShutdownHooks& hooks, const GracefulStop&
                     how.drain_timeout.count(), drain.still_running.size(),
                     fmt::join(drain.still_running, ", ")));
   }
+  bool hooks_completed = true;
   for (const auto& hook : hooks.run_all()) {
     if (!hook.completed) log(fmt::format("shutdown hook '{}' {}", hook.name, hook.error));
+    hooks_completed &= hook.completed;
   }
-  return drain.drained ? 0 : 1;
+  return drain.drained && hooks_completed ? 0 : 1;
 }
 
 }  // namespace clab::lifecycle

@@ -36,8 +36,9 @@ struct GracefulStop {
   std::function<void(const std::string&)> log;
 };
 
-// Runs the sequence; returns the exit status: 0 drained in time, 1 when the deadline passed
-// with requests still running (each named in the log).
+// Runs the sequence; returns the exit status: 0 drained in time and every hook completed, 1
+// when the deadline passed with requests still running (each named in the log) or a hook
+// threw or overran its budget (named in the log, with why).
 int stop_gracefully(Drainable& server, ShutdownHooks& hooks, const GracefulStop& how);
 
 }  // namespace clab::lifecycle

@@ -44,7 +44,7 @@ nanoseconds seconds_to_ns(double s) {
 struct Shared {
   const LoadOptions& options;
   std::string request;
-  sockaddr_in address{};
+  net::SocketAddress address;
   Clock::time_point start;               // load begins (warm-up included)
   Clock::time_point measure_start;       // recording begins
   Clock::time_point end;                 // no new request after this (duration mode)
@@ -142,7 +142,7 @@ void EngineThread::count_error(Connection&, std::uint64_t n, const std::string& 
 }
 
 void EngineThread::open(Connection& c) {
-  c.fd.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  c.fd.reset(::socket(shared_.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!c.fd) {
     ++stats_.connect_errors;
     count_error(c, 0, fmt::format("socket: {}", std::strerror(errno)));
@@ -154,8 +154,7 @@ void EngineThread::open(Connection& c) {
   c.parser = ResponseParser{};
   c.parser.expect_head_response(options_.method == "HEAD");
   c.leftover.clear();
-  const int r = ::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&shared_.address),
-                          sizeof shared_.address);
+  const int r = ::connect(c.fd.get(), shared_.address.get(), shared_.address.length());
   c.connecting = r != 0 && errno == EINPROGRESS;
   if (r != 0 && errno != EINPROGRESS) {
     ++stats_.connect_errors;
@@ -449,28 +448,35 @@ std::string render_request(const LoadOptions& options) {
   return request;
 }
 
-Result<sockaddr_in> resolve(const Target& target) {
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int rc = ::getaddrinfo(target.host.c_str(), nullptr, &hints, &found);
-  if (rc != 0 || found == nullptr) {
-    return Error{fmt::format("cannot resolve host '{}': {}", target.host, ::gai_strerror(rc))};
+Result<net::SocketAddress> resolve(const Target& target) {
+  if (auto literal = net::SocketAddress::parse(target.host, target.port)) return literal;
+  // A name: its IPv4 address if it has one (servers here listen on 127.0.0.1 by default),
+  // else its first IPv6 one.
+  for (const int family : {AF_INET, AF_INET6}) {
+    addrinfo hints{};
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(target.host.c_str(), nullptr, &hints, &found);
+    if (rc == 0 && found != nullptr) {
+      auto address = net::SocketAddress::from(found->ai_addr, found->ai_addrlen);
+      ::freeaddrinfo(found);
+      address.set_port(target.port);
+      return address;
+    }
+    if (family == AF_INET6) {
+      return Error{fmt::format("cannot resolve host '{}': {}", target.host, ::gai_strerror(rc))};
+    }
   }
-  sockaddr_in address = *reinterpret_cast<sockaddr_in*>(found->ai_addr);
-  ::freeaddrinfo(found);
-  address.sin_port = htons(target.port);
-  return address;
+  return Error{fmt::format("cannot resolve host '{}'", target.host)};
 }
 
-Status check_reachable(const sockaddr_in& address, const Target& target,
+Status check_reachable(const net::SocketAddress& address, const Target& target,
                        std::chrono::milliseconds timeout) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return errno_error("socket");
-  const std::string where = fmt::format("{}:{}", target.host, target.port);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0)
-    return {};
+  const std::string where = net::host_port(target.host, target.port);
+  if (::connect(fd.get(), address.get(), address.length()) == 0) return {};
   if (errno != EINPROGRESS) return errno_error("cannot connect to " + where);
   pollfd p{fd.get(), POLLOUT, 0};
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) {

@@ -9,7 +9,7 @@
 // (coordinated omission); -C measures from the actual send time instead.
 #pragma once
 
-#include <netinet/in.h>
+#include "net/socket_address.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -48,10 +48,11 @@ class LoadProgress {
   std::vector<Padded> counters_;
 };
 
-// Resolves the target's host to an IPv4 address.
-Result<sockaddr_in> resolve(const Target& target);
+// Resolves the target's host: an IPv4 or IPv6 literal as it is, a name to its IPv4 address
+// (its IPv6 one when it has none).
+Result<net::SocketAddress> resolve(const Target& target);
 // Connects once and closes: fails fast, with a clear reason, on an unreachable target.
-Status check_reachable(const sockaddr_in& address, const Target& target,
+Status check_reachable(const net::SocketAddress& address, const Target& target,
                        std::chrono::milliseconds timeout);
 
 // Runs the load test to completion. `progress` may be null.

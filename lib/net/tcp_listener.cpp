@@ -1,24 +1,19 @@
 #include "net/tcp_listener.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <fmt/format.h>
 
+#include "net/socket_address.hpp"
+
 namespace clab::net {
 
 Result<UniqueFd> bind_tcp(const std::string& host, std::uint16_t port, ListenOptions options) {
-  const std::string where = fmt::format("{}:{}", host, port);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  const std::string literal = host == "localhost" ? "127.0.0.1" : host;
-  if (::inet_pton(AF_INET, literal.c_str(), &addr.sin_addr) != 1) {
-    return Error{fmt::format("bind {}: '{}' is not an IPv4 address", where, host)};
-  }
+  const std::string where = host_port(host, port);
+  auto address = SocketAddress::parse(host, port);
+  if (!address) return Error{fmt::format("bind {}: {}", where, address.error().message)};
   int type = SOCK_STREAM | SOCK_CLOEXEC | (options.nonblocking ? SOCK_NONBLOCK : 0);
-  UniqueFd fd(::socket(AF_INET, type, 0));
+  UniqueFd fd(::socket(address->family(), type, 0));
   if (!fd) return errno_error("socket");
   const int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -26,7 +21,7 @@ Result<UniqueFd> bind_tcp(const std::string& host, std::uint16_t port, ListenOpt
       ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
     return errno_error("setsockopt SO_REUSEPORT");
   }
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::bind(fd.get(), address->get(), address->length()) != 0) {
     return errno_error("bind " + where);
   }
   if (options.listen && ::listen(fd.get(), SOMAXCONN) != 0) return errno_error("listen " + where);
@@ -34,12 +29,9 @@ Result<UniqueFd> bind_tcp(const std::string& host, std::uint16_t port, ListenOpt
 }
 
 Result<std::uint16_t> bound_port(int fd) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    return errno_error("getsockname");
-  }
-  return static_cast<std::uint16_t>(ntohs(addr.sin_port));
+  auto address = SocketAddress::local_of(fd);
+  if (!address) return address.error();
+  return address->port();
 }
 
 }  // namespace clab::net

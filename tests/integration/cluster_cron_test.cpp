@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 
+#include "coord/coordinator.hpp"
+#include "core/temp_directory.hpp"
 #include "proc/child_process.hpp"
 
 namespace clab {
@@ -75,6 +78,45 @@ TEST(ClusterCron, LockRunsEachTickOnce) {
   for (const auto& [tick, workers] : out.workers_by_tick)
     EXPECT_EQ(workers.size(), 1u) << "tick " << tick;
   EXPECT_NE(out.summary.find(": 0 ticks written more than once"), std::string::npos) << out.summary;
+}
+
+// Regression: on a store it could not write, cluster-cron started, skipped every tick with
+// "attempt to write a readonly database" and exited 0. Now it refuses at start. The file is
+// made read-only with its mode, or for root (whom modes do not stop) with a read-only bind
+// mount in a mount namespace of its own.
+TEST(ClusterCron, AReadOnlyStoreIsRefusedAtStart) {
+  auto dir = TempDirectory::create("clusterlab-ro");
+  ASSERT_TRUE(dir.ok());
+  const std::string db = dir->file("ro.db");
+  {
+    auto store = coord::open_coordinator("sqlite:" + db);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+  }
+  std::filesystem::permissions(db, std::filesystem::perms::owner_read |
+                                       std::filesystem::perms::group_read |
+                                       std::filesystem::perms::others_read);
+  const std::string cron = std::string(CLUSTERLAB_BIN_DIR) + "/cluster-cron";
+  std::vector<std::string> argv = {cron, "--workers", "1",           "--port",
+                                   "0",  "--backend", "sqlite:" + db};
+  if (::geteuid() == 0) {
+    argv.insert(argv.begin(), {"unshare", "-m", "sh", "-c",
+                               "mount --bind -o ro \"$DIR\" \"$DIR\" && exec \"$0\" \"$@\""});
+  }
+  auto child = proc::ChildProcess::spawn(
+      {.argv = argv, .env = {{"DIR", dir->path()}}, .merge_stderr = true});
+  ASSERT_TRUE(child.ok());
+  const auto status = (*child)->wait(20s);
+  ASSERT_TRUE(status.has_value()) << "cluster-cron started on a read-only store";
+  ASSERT_TRUE((*child)->wait_for_output_end(5s));
+  const auto lines = (*child)->lines();
+  if (::geteuid() == 0 && status->code != 2 && !lines.empty() &&
+      lines.back().find("unshare") != std::string::npos) {
+    GTEST_SKIP() << "root, and no mount namespace to make the file read-only: " << lines.back();
+  }
+  EXPECT_EQ(status->code, 2);
+  EXPECT_EQ(lines, std::vector<std::string>{"cluster-cron: --backend: sqlite:" + db +
+                                            ": the file is read-only for this user; the store "
+                                            "must be writable (runs and locks are written to it)"});
 }
 
 }  // namespace

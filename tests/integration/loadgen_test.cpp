@@ -143,5 +143,48 @@ TEST_F(Loadgen, TimeoutsAreCountedAndBailoutStopsTheRun) {
   EXPECT_EQ(report["responses"], 0);
 }
 
+// Regression: under `ulimit -n 64`, `-c 20000` counted 485,132 "Too many open files" errors
+// in a second and exited 0. Now a -c that cannot fit is refused before the run...
+TEST_F(Loadgen, RefusesMoreConnectionsThanItsDescriptorLimit) {
+  auto child =
+      proc::ChildProcess::spawn({.argv = {"/bin/sh", "-c", "ulimit -n 64 && exec \"$0\" \"$@\"",
+                                          std::string(CLUSTERLAB_BIN_DIR) + "/loadgen", "-c",
+                                          "20000", "-d", "1", url(*cluster_, "/")},
+                                 .merge_stderr = true});
+  ASSERT_TRUE(child.ok());
+  const auto status = (*child)->wait(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 2);
+  ASSERT_TRUE((*child)->wait_for_output_end(5s));
+  EXPECT_EQ((*child)->lines(),
+            std::vector<std::string>{
+                "loadgen: -c 20000: needs about 20017 file descriptors, but the limit is 64 even "
+                "after raising the soft limit to the hard one (raise the hard limit: ulimit -Hn, "
+                "or LimitNOFILE=)"});
+}
+
+// ... and one that fits under the hard limit runs, its soft limit raised as nginx's
+// worker_rlimit_nofile does.
+TEST_F(Loadgen, RaisesItsSoftDescriptorLimitToTheHardOne) {
+  auto child = proc::ChildProcess::spawn(
+      {.argv = {"/bin/sh", "-c",
+                "[ \"$(ulimit -Hn)\" = unlimited ] || [ \"$(ulimit -Hn)\" -ge 400 ] || exit 77; "
+                "ulimit -Sn 64 && exec \"$0\" \"$@\"",
+                std::string(CLUSTERLAB_BIN_DIR) + "/loadgen", "-c", "300", "-a", "600", "-j",
+                url(*cluster_, "/")}});
+  ASSERT_TRUE(child.ok());
+  const auto status = (*child)->wait(60s);
+  ASSERT_TRUE(status.has_value());
+  if (status->code == 77) GTEST_SKIP() << "the hard descriptor limit is below 400 here";
+  EXPECT_EQ(status->code, 0);
+  ASSERT_TRUE((*child)->wait_for_output_end(5s));
+  std::string text;
+  for (const auto& l : (*child)->lines())
+    text += l;
+  const auto report = nlohmann::json::parse(text);
+  EXPECT_EQ(report["statusCodeStats"]["200"], 600);
+  EXPECT_EQ(report["errors"], 0);
+}
+
 }  // namespace
 }  // namespace clab::harness

@@ -3,6 +3,9 @@
 // cluster short of descriptors keeps serving and keeps its workers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "core/temp_directory.hpp"
 #include "http_probe.hpp"
 #include "lifecycle_probe.hpp"
 #include "load/load_engine.hpp"
@@ -72,6 +75,31 @@ INSTANTIATE_TEST_SUITE_P(Policies, ShortOfDescriptors,
                          ::testing::Values(ListenPolicy::RoundRobin, ListenPolicy::Shared,
                                            ListenPolicy::ReusePort),
                          testing::NameByToString());
+
+// Regression: the access log's hook failing at stop (its directory gone) was silent, and the
+// cluster exited 0 with the log lost. Now the worker names the hook and the reason, and the
+// cluster's exit status is 1.
+TEST(Supervision, AShutdownHookThatFailsMakesTheStopNonZero) {
+  auto dir = TempDirectory::create("clusterlab-hook");
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  auto cluster = ClusterUnderTest::start({.bin_dir = CLUSTERLAB_BIN_DIR,
+                                          .program = "graceful-shutdown",
+                                          .workers = 1,
+                                          .extra_args = {"--access-log", dir->file("access.log")}});
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  EXPECT_EQ(fetch((*cluster)->port(), "/").status, 200);
+  dir->remove();
+  const auto status = (*cluster)->stop();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 1);
+  ASSERT_TRUE((*cluster)->process().wait_for_output_end(5s));
+  const auto lines = (*cluster)->process().lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find("shutdown hook 'flush-access-log' threw: cannot append 1 lines to") !=
+               std::string::npos &&
+           line.find("No such file or directory") != std::string::npos;
+  })) << "no line names the failed hook and why";
+}
 
 }  // namespace
 }  // namespace clab::harness

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,23 @@ TEST(GracefulStop, ADeadlinePassedNamesWhatStillRanAndExitsOne) {
   ASSERT_EQ(log.size(), 1u);
   EXPECT_NE(log[0].find("GET /sleep?ms=900"), std::string::npos) << log[0];
   EXPECT_NE(log[0].find("1500 ms"), std::string::npos) << log[0];
+}
+
+// A hook that fails (here: an access log whose directory is gone) must not pass for a clean
+// stop: the status is 1 and the log says which hook and why; the hooks after it still run.
+TEST(GracefulStop, AFailedHookIsNamedAndExitsOne) {
+  std::vector<std::string> steps, log;
+  FakeServer server(steps, {.drained = true});
+  ShutdownHooks hooks;
+  bool later_hook_ran = false;
+  hooks.add("announce", 1s, [&] { later_hook_ran = true; });
+  hooks.add("flush-access-log", 1s, [] { throw std::runtime_error("cannot append to 'x'"); });
+  const int status =
+      stop_gracefully(server, hooks, {.log = [&](const std::string& l) { log.push_back(l); }});
+  EXPECT_EQ(status, 1);
+  EXPECT_TRUE(later_hook_ran);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0], "shutdown hook 'flush-access-log' threw: cannot append to 'x'");
 }
 
 }  // namespace

@@ -46,19 +46,40 @@ TEST(BindTcp, ABusyPortIsAnErrorNamingTheAddress) {
             "bind 127.0.0.1:" + std::to_string(port) + ": Address already in use");
 }
 
-TEST(BindTcp, ReusePortLetsSeveralSocketsShareAPort) {
-  auto reservation = net::bind_tcp("127.0.0.1", 0, {.reuse_port = true, .listen = false});
-  ASSERT_TRUE(reservation.ok());
-  const auto port = net::bound_port(reservation.value().get()).value();
-  auto a = net::bind_tcp("127.0.0.1", port, {.reuse_port = true});
-  auto b = net::bind_tcp("127.0.0.1", port, {.reuse_port = true});
-  EXPECT_TRUE(a.ok() && b.ok());
+// The reuseport policy's reservation: a plain bound socket (no SO_REUSEPORT, not listening)
+// lets the cluster's own SO_REUSEPORT listeners in, respawns included, and keeps a second
+// cluster's reservation out.
+TEST(BindTcp, AReservationAdmitsReusePortListenersAndRefusesASecondReservation) {
+  for (const std::string host : {"127.0.0.1", "::1", "0.0.0.0"}) {
+    auto reservation = net::bind_tcp(host, 0, {.listen = false});
+    ASSERT_TRUE(reservation.ok()) << reservation.error().message;
+    const auto port = net::bound_port(reservation.value().get()).value();
+    for (int generation = 0; generation < 2; ++generation) {  // every worker died, respawned
+      auto a = net::bind_tcp(host, port, {.reuse_port = true});
+      auto b = net::bind_tcp(host, port, {.reuse_port = true});
+      ASSERT_TRUE(a.ok() && b.ok()) << host;
+      auto second = net::bind_tcp(host, port, {.listen = false});
+      ASSERT_FALSE(second.ok()) << host;
+      EXPECT_NE(second.error().message.find("Address already in use"), std::string::npos);
+    }
+  }
+}
+
+TEST(BindTcp, ListensOnIpv6Loopback) {
+  auto fd = net::bind_tcp("::1", 0, {});
+  ASSERT_TRUE(fd.ok()) << fd.error().message;
+  const auto port = net::bound_port(fd.value().get()).value();
+  auto busy = net::bind_tcp("[::1]", port, {});
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().message,
+            "bind [::1]:" + std::to_string(port) + ": Address already in use");
 }
 
 TEST(BindTcp, RejectsAHostThatIsNotAnAddress) {
   auto fd = net::bind_tcp("not-an-address", 0, {});
   ASSERT_FALSE(fd.ok());
-  EXPECT_NE(fd.error().message.find("'not-an-address' is not an IPv4 address"), std::string::npos);
+  EXPECT_NE(fd.error().message.find("'not-an-address' is not an IPv4 or IPv6 address"),
+            std::string::npos);
 }
 
 }  // namespace
