@@ -5,9 +5,12 @@
 //
 // Exit status: 0 every check passed (or was skipped), 1 a check failed, 2 usage error (e.g.
 // unknown check), 3 (--private-network) no network namespace could be made.
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
 #include <set>
 
 #include "check.hpp"
@@ -15,6 +18,8 @@
 #include "core/text_table.hpp"
 #include "private_network.hpp"
 #include "proc/child_process.hpp"
+#include "proc/exit_status.hpp"
+#include "proc/termination_watch.hpp"
 
 namespace harness = clab::harness;
 
@@ -45,7 +50,10 @@ void print_table(const std::vector<harness::CheckResult>& results) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Runs ClusterLab's pitfall checks on real processes.", "harness"};
-  app.footer("Exit status: 0 every check passed, 1 a check failed, 2 bad usage.");
+  app.footer(
+      "Ctrl-C, SIGTERM or SIGHUP kill every process the checks started, then the harness exits\n"
+      "  128 + the signal's number.\n"
+      "Exit status: 0 every check passed, 1 a check failed, 2 bad usage.");
   app.require_subcommand(1);
   auto* list = app.add_subcommand("list", "list the checks and their claims");
   auto* run = app.add_subcommand("run", "run checks (all when none is named)");
@@ -89,6 +97,18 @@ int main(int argc, char** argv) {
       return harness::kExitNoPrivateNetwork;
     }
     context.private_network = true;
+  }
+  // Before any check's thread: Ctrl-C, SIGTERM or SIGHUP kill every cluster and server the
+  // checks started (each in a process group of its own, out of the terminal's reach).
+  auto watch = clab::proc::TerminationWatch::start([](int signal) {
+    const std::size_t groups = clab::proc::ChildProcess::signal_every_group(SIGKILL);
+    std::fprintf(stderr, "\nharness: %s: killed the %zu process groups the checks had started\n",
+                 clab::proc::signal_name(signal).c_str(), groups);
+    ::_exit(clab::proc::exit_status_for_signal(signal));
+  });
+  if (!watch) {
+    fmt::print(stderr, "harness: {}\n", watch.error().message);
+    return 1;
   }
   context.bin_dir = clab::proc::own_directory();
   context.workers = workers;

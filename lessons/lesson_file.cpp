@@ -49,19 +49,22 @@ Status apply_key(Step& step, Expectation*& last, const std::string& key, const s
     step.start = {name, command};
   } else if (key == "expect") {
     if (auto s = check_regex(value); !s) return s;
-    step.expect.push_back({{}, value, {}});
+    step.expect.push_back({{}, value, {}, {}});
     last = &step.expect.back();
   } else if (key == "wait") {
     auto [name, pattern] = split_name(value);
     if (pattern.empty()) return bad("expected a background name, then a regular expression");
     if (auto s = check_regex(pattern); !s) return s;
-    step.waits.push_back({name, pattern, {}});
+    step.waits.push_back({name, pattern, {}, {}});
     last = &step.waits.back();
   } else if (key == "capture") {
     if (last == nullptr) return bad("capture must follow the expect or wait it captures from");
     std::istringstream names(value);
     for (std::string n; names >> n;)
       last->capture.push_back(n);
+  } else if (key == "as") {
+    if (last == nullptr) return bad("as must follow the expect or wait it describes");
+    last->description = value;
   } else if (key == "stop") {
     step.stop = value;
   } else if (key == "exit" || key == "timeout") {
@@ -74,8 +77,8 @@ Status apply_key(Step& step, Expectation*& last, const std::string& key, const s
     (key == "exit" ? step.exit_status : step.timeout_s) = number;
   } else {
     return Error{fmt::format(
-        "{}: unknown key '{}' (expected title, run, start, expect, wait, capture, stop, exit or "
-        "timeout)",
+        "{}: unknown key '{}' (expected title, run, start, expect, wait, capture, as, stop, exit "
+        "or timeout)",
         where, key)};
   }
   return {};

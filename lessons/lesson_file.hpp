@@ -9,6 +9,9 @@
 //   wait: NAME REGEX                    waits for a line from background NAME
 //   capture: VAR [VAR...]               the groups of the expect or wait just above become
 //                                       $VAR in later commands and ${VAR} in later regexes
+//   as: the port number                 what the expect or wait just above checks, in words:
+//                                       shown as "saw the port number 40113" (its captures
+//                                       follow); without it the matching line is shown
 //   stop: NAME                          SIGTERM to background NAME, wait for it to exit
 //   exit: N                             the exit status run (or stop) must have (default 0)
 //   timeout: SECONDS                    for run, wait and stop (default 20)
@@ -16,6 +19,9 @@
 // A step does its parts in this order: run, start, wait, stop. Keys may repeat where it
 // makes sense (expect, wait). The prose before a step block is
 // that step's explanation; the prose after the last block is the lesson's close.
+//
+// Every step can use $LESSON_DIR: a private directory made for this run of the lesson and
+// removed, with what the steps put in it, when the lesson ends (however it ends).
 #pragma once
 
 #include <optional>
@@ -32,6 +38,7 @@ struct Expectation {
   std::string background;  // for wait: the background process's name
   std::string pattern;     // a regular expression; ${VAR} is filled in when it runs
   std::vector<std::string> capture;
+  std::string description;  // "the port number"; empty: show the line that matched
 };
 
 struct Step {

@@ -7,60 +7,132 @@
 #include <cstdlib>
 #include <regex>
 
+#include "key_prompt.hpp"
+#include "proc/exit_status.hpp"
+#include "proc/process_table.hpp"
+
 namespace clab::lessons {
 namespace {
+
+using namespace std::chrono_literals;
 
 std::string regex_escape(const std::string& text) {
   static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
   return std::regex_replace(text, special, R"(\$&)");
 }
 
+// A matched line as the learner reads it: trimmed, at most 90 columns.
+std::string quoted(std::string line) {
+  line.erase(0, line.find_first_not_of(" \t"));
+  if (line.size() > 90) line = line.substr(0, 87) + "...";
+  return "“" + line + "”";
+}
+
 }  // namespace
 
 LessonRunner::~LessonRunner() {
-  stop_all_background();
+  stop_all_background(false);
 }
 
 void LessonRunner::say(const std::string& text) {
+  // Never throws: after SIGHUP the terminal is gone, and a failed write must not cut short
+  // the clean-up that follows.
   std::lock_guard lock(print_mutex_);
-  fmt::print(options_.out, "{}", text);
+  std::fwrite(text.data(), 1, text.size(), options_.out);
   std::fflush(options_.out);
 }
 
 bool LessonRunner::fail(const Step& step, const std::string& why) {
+  if (interrupted() != 0) return false;  // the step was cut short: no verdict on it
   say(fmt::format("  ✗ {}\n    (step '{}' at {}:{})\n", why, step.title, lesson_path_, step.line));
   return false;
 }
 
-bool LessonRunner::run(const Lesson& lesson) {
+Outcome LessonRunner::run(const Lesson& lesson) {
   lesson_path_ = lesson.path;
-  say(fmt::format("\n━━ Lesson {}: {} ━━\n", lesson.number, lesson.title));
-  bool ok = true;
-  for (std::size_t i = 0; i < lesson.steps.size() && ok; ++i) {
-    const Step& step = lesson.steps[i];
-    say(step.prose);
-    if (!pause_before(step, i, lesson.steps.size())) {
-      say("\nLesson left before the end.\n");
-      stop_all_background();
-      return true;
-    }
-    ok = run_step(step);
+  variables_.clear();
+  step_reached_ = 0;
+  auto directory = TempDirectory::create("clusterlab-lesson");
+  if (!directory) {
+    say(fmt::format("lesson: {}\n", directory.error().message));
+    return Outcome::Failed;
   }
-  if (ok) say(lesson.closing);
-  stop_all_background();
-  say(ok ? fmt::format("━━ Lesson {} complete: {} steps passed ━━\n", lesson.number,
-                       lesson.steps.size())
-         : fmt::format("━━ Lesson {} stopped at a failed step ━━\n", lesson.number));
-  return ok;
+  directory_.emplace(std::move(directory.value()));
+  variables_["LESSON_DIR"] = directory_->path();
+  say(fmt::format("\n{}\n", bold(fmt::format("━━ Lesson {}: {} ━━", lesson.number, lesson.title),
+                                 options_.style)));
+  const Outcome outcome = run_steps(lesson);
+  if (outcome == Outcome::Passed) say("\n" + render_markdown(lesson.closing, options_.style));
+  wind_up(lesson, outcome, step_reached_);
+  return outcome;
 }
 
-bool LessonRunner::pause_before(const Step& step, std::size_t index, std::size_t total) {
-  say(fmt::format("▶ Step {}/{}: {}\n", index + 1, total, step.title));
-  if (options_.auto_mode || options_.in == nullptr) return true;
+Outcome LessonRunner::run_steps(const Lesson& lesson) {
+  for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
+    const Step& step = lesson.steps[i];
+    step_reached_ = i + 1;
+    if (const auto prose = render_markdown(step.prose, options_.style); !prose.empty()) {
+      say("\n" + prose);
+    }
+    if (auto stop = pause_before(step, i, lesson.steps.size())) return *stop;
+    const bool passed = run_step(step);
+    if (interrupted() != 0) return Outcome::Interrupted;
+    if (!passed) return Outcome::Failed;
+  }
+  return Outcome::Passed;
+}
+
+void LessonRunner::wind_up(const Lesson& lesson, Outcome outcome, std::size_t step_reached) {
+  const std::string where = fmt::format("step {} of {}", step_reached, lesson.steps.size());
+  switch (outcome) {
+    case Outcome::Passed:
+      break;
+    case Outcome::Failed:
+      say(fmt::format("\nLesson {} stopped at a failed step ({}).\n", lesson.number, where));
+      break;
+    case Outcome::Left:
+      say(fmt::format("\nLesson {} left at {}.\n", lesson.number, where));
+      break;
+    case Outcome::Interrupted:
+      say(fmt::format("\nLesson {} interrupted by {} at {}.\n", lesson.number,
+                      proc::signal_name(interrupted()), where));
+      break;
+  }
+  stop_all_background(outcome != Outcome::Passed);
+  if (directory_) {
+    const std::string path = directory_->path();
+    directory_.reset();
+    if (outcome != Outcome::Passed) say(fmt::format("  removed the lesson's directory {}\n", path));
+  }
+  if (outcome == Outcome::Passed) {
+    say(bold(fmt::format("━━ Lesson {} complete: {} steps passed ━━", lesson.number,
+                         lesson.steps.size()),
+             options_.style) +
+        "\n");
+  } else {
+    say("Nothing the lesson started is still running.\n");
+  }
+}
+
+std::optional<Outcome> LessonRunner::pause_before(const Step& step, std::size_t index,
+                                                  std::size_t total) {
+  say(bold(fmt::format("▶ Step {}/{}: ", index + 1, total), options_.style) +
+      render_inline(step.title, options_.style) + "\n");
+  if (interrupted() != 0) return Outcome::Interrupted;
+  if (options_.auto_mode || options_.in_fd < 0) return std::nullopt;
   say("  [Enter] run it, [q] quit: ");
-  std::string answer;
-  if (!std::getline(*options_.in, answer)) return true;  // no more input: carry on
-  return answer != "q";
+  const Answer answer =
+      KeyPrompt(options_.in_fd, options_.watch ? options_.watch->wake_fd() : -1).ask();
+  say("\n");
+  switch (answer) {
+    case Answer::Run:
+      return std::nullopt;
+    case Answer::Quit:
+      return Outcome::Left;
+    case Answer::Interrupted:
+      return Outcome::Interrupted;
+  }
+  return std::nullopt;
 }
 
 bool LessonRunner::run_step(const Step& step) {
@@ -97,6 +169,20 @@ void LessonRunner::capture(const Expectation& expectation, const std::vector<std
   }
 }
 
+// "✓ saw the port number 40113" (its description and what it captured), or the line itself.
+void LessonRunner::report_seen(const Expectation& expectation,
+                               const std::vector<std::string>& groups, const std::string& who) {
+  std::string what;
+  if (expectation.description.empty()) {
+    what = quoted(groups.empty() ? std::string() : groups[0]);
+  } else {
+    what = expectation.description;
+    for (std::size_t i = 1; i < groups.size(); ++i)
+      what += (i == 1 ? " " : ", ") + groups[i];
+  }
+  say(fmt::format("  ✓ {}saw {}\n", who, what));
+}
+
 bool LessonRunner::run_foreground(const Step& step, const std::string& command) {
   say(fmt::format("  $ {}\n", command));
   auto child = proc::ChildProcess::spawn(
@@ -107,7 +193,7 @@ bool LessonRunner::run_foreground(const Step& step, const std::string& command) 
   if (!child) return fail(step, child.error().message);
   const auto status = (*child)->wait(std::chrono::seconds(step.timeout_s));
   if (!status) return fail(step, fmt::format("still running after {} s", step.timeout_s));
-  (void)(*child)->wait_for_output_end(std::chrono::seconds(2));  // all of it, before matching
+  (void)(*child)->wait_for_output_end(2s);  // all of it, before matching
   if (status->code != step.exit_status) {
     return fail(step, fmt::format("exited with {}, expected code {}", status->describe(),
                                   step.exit_status));
@@ -120,10 +206,15 @@ bool LessonRunner::run_foreground(const Step& step, const std::string& command) 
       return std::regex_search(line, match, pattern);
     });
     if (it == lines.end()) {
-      return fail(step, fmt::format("no output line matches /{}/", expectation.pattern));
+      return fail(
+          step,
+          fmt::format("no output line matches /{}/{}", expectation.pattern,
+                      expectation.description.empty() ? "" : " (" + expectation.description + ")"));
     }
-    capture(expectation, std::vector<std::string>(match.begin(), match.end()));
-    say(fmt::format("  ✓ saw /{}/\n", expectation.pattern));
+    std::vector<std::string> groups(match.begin(), match.end());
+    groups[0] = *it;
+    capture(expectation, groups);
+    report_seen(expectation, groups, "");
   }
   return true;
 }
@@ -148,18 +239,19 @@ bool LessonRunner::start_background(const Step& step) {
 
 bool LessonRunner::wait_for(const Step& step, const std::string& name,
                             const Expectation& expectation) {
-  const std::string& raw = expectation.pattern;
   auto it = background_.find(name);
   if (it == background_.end()) return fail(step, fmt::format("no background process '{}'", name));
-  const std::regex pattern(substitute(raw));
-  auto match = it->second.process->wait_for_line(pattern, &it->second.cursor,
+  const std::regex pattern(substitute(expectation.pattern));
+  auto& background = it->second;
+  auto match = background.process->wait_for_line(pattern, &background.cursor,
                                                  std::chrono::seconds(step.timeout_s));
   if (!match) {
-    return fail(step, fmt::format("'{}' printed no line matching /{}/ within {} s", name, raw,
-                                  step.timeout_s));
+    return fail(step, fmt::format("'{}' printed no line matching /{}/ within {} s", name,
+                                  expectation.pattern, step.timeout_s));
   }
+  match->front() = background.process->lines().at(background.cursor - 1);
   capture(expectation, *match);
-  say(fmt::format("  ✓ [{}] saw /{}/\n", name, raw));
+  report_seen(expectation, *match, fmt::format("[{}] ", name));
   return true;
 }
 
@@ -171,7 +263,7 @@ bool LessonRunner::stop_background(const Step& step, const std::string& name) {
   const auto status = it->second.process->wait(std::chrono::seconds(step.timeout_s));
   if (!status)
     return fail(step, fmt::format("'{}' did not exit within {} s", name, step.timeout_s));
-  (void)it->second.process->wait_for_output_end(std::chrono::seconds(2));
+  (void)it->second.process->wait_for_output_end(2s);
   if (!step.run) {  // a stop step's expectations are about the stopped process's last words
     for (const auto& expectation : step.expect) {
       if (!wait_for(step, name, expectation)) return false;
@@ -192,12 +284,19 @@ bool LessonRunner::stop_background(const Step& step, const std::string& name) {
   return true;
 }
 
-void LessonRunner::stop_all_background() {
+void LessonRunner::stop_all_background(bool report) {
+  if (report && !background_.empty()) say("Stopping what the lesson started:\n");
   for (auto& [name, background] : background_) {
     background.process->signal(SIGTERM);
-    (void)background.process->wait(std::chrono::seconds(5));
+    const auto status = background.process->wait(5s);
+    background.process->signal_group(SIGKILL);  // workers that outlived their primary
+    if (!report) continue;
+    say(status ? fmt::format("  stopped '{}' (pid {}): it exited with {}\n", name,
+                             background.process->pid(), status->describe())
+               : fmt::format("  killed '{}' (pid {}): it did not exit within 5 s of SIGTERM\n",
+                             name, background.process->pid()));
   }
-  background_.clear();  // destructors SIGKILL whatever is left in each group
+  background_.clear();  // destructors reap each group's leader
 }
 
 }  // namespace clab::lessons

@@ -1,26 +1,45 @@
 // lesson: walks through ClusterLab's lessons, running each step and checking what it shows.
 //
 //   lesson list              the lessons
-//   lesson N [--auto]        lesson N; Enter runs each step (--auto: no pauses)
+//   lesson N [--auto]        lesson N; Enter runs each step, q or Ctrl-D quits (--auto: no
+//                            pauses)
 //   lesson all --auto        every lesson in order (make demo)
 //
-// Exit status: 0 every step passed, 1 a step failed, 2 usage or a broken lesson file.
+// Ctrl-C, SIGTERM or SIGHUP (the terminal closed) stop what the lesson started, remove its
+// directory, say so, and exit 128 + the signal's number.
+//
+// Exit status: 0 every step passed or the learner quit, 1 a step failed, 2 usage or a
+// broken lesson file, 129/130/143 ended by SIGHUP/SIGINT/SIGTERM.
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
-#include <iostream>
 
 #include "cli/cli_error.hpp"
 #include "core/text_table.hpp"
 #include "lesson_file.hpp"
 #include "lesson_runner.hpp"
 #include "proc/child_process.hpp"
+#include "proc/termination_watch.hpp"
 
 int main(int argc, char** argv) {
+  // First, before any thread: a signal stops every process the lesson's steps started (so
+  // none is left re-parented to PID 1); the runner notices and winds up.
+  auto watch = clab::proc::TerminationWatch::start(
+      [](int) { clab::proc::ChildProcess::signal_every_group(SIGTERM); });
+  if (!watch) {
+    fmt::print(stderr, "lesson: {}\n", watch.error().message);
+    return 1;
+  }
   CLI::App app{"Walks through ClusterLab's lessons step by step.", "lesson"};
   app.footer(
-      "Background processes a lesson starts are stopped (SIGTERM, then SIGKILL) when it ends.\n"
-      "Exit status: 0 every step passed, 1 a step failed, 2 bad usage or a broken lesson file.");
+      "Enter runs a step, q or Ctrl-D quits. However a lesson ends (passed, failed, quit,\n"
+      "  Ctrl-C, SIGTERM, its terminal closed) the processes its steps started are stopped\n"
+      "  (SIGTERM, then SIGKILL) and its directory ($LESSON_DIR) is removed.\n"
+      "Exit status: 0 every step passed or the learner quit, 1 a step failed, 2 bad usage or a\n"
+      "  broken lesson file, 128 + N ended by signal N.");
   std::string which;
   bool auto_mode = false;
   const char* env_dir = std::getenv("CLUSTERLAB_LESSONS");
@@ -57,10 +76,22 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "lesson: no lesson '{}' in {} (see lesson list)\n", which, directory);
     return clab::cli::kExitUsage;
   }
-  clab::lessons::LessonRunner runner(
-      {.auto_mode = auto_mode, .bin_dir = clab::proc::own_directory(), .in = &std::cin});
+  clab::lessons::LessonRunner runner({.auto_mode = auto_mode,
+                                      .bin_dir = clab::proc::own_directory(),
+                                      .style = clab::lessons::style_for_stdout(),
+                                      .in_fd = STDIN_FILENO,
+                                      .watch = watch.value().get()});
   for (const auto* lesson : chosen) {
-    if (!runner.run(*lesson)) return 1;
+    switch (runner.run(*lesson)) {
+      case clab::lessons::Outcome::Passed:
+        continue;
+      case clab::lessons::Outcome::Left:
+        return 0;
+      case clab::lessons::Outcome::Failed:
+        return 1;
+      case clab::lessons::Outcome::Interrupted:
+        return clab::proc::exit_status_for_signal(watch.value()->received());
+    }
   }
   return 0;
 }

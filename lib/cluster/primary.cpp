@@ -84,7 +84,7 @@ Status Primary::start() {
   port_ = port.value();
 
   budget_descriptors();
-  auto signals = SignalSet::block({SIGCHLD, SIGINT, SIGTERM});
+  auto signals = proc::SignalSet::block({SIGCHLD, SIGINT, SIGTERM});
   if (!signals) return signals.error();
   signals_.emplace(std::move(signals.value()));
   return {};
@@ -139,7 +139,7 @@ void Primary::fork_worker(Slot& slot) {
   if (pid < 0) return on_spawn_failure(slot, errno_error("fork"));
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
-    unblock_all_signals();
+    proc::unblock_all_signals();
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != primary_pid) ::_exit(1);  // the primary died before prctl
     ::fcntl(child_end.get(), F_SETFD, 0);        // keep the IPC end across exec

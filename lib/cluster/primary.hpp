@@ -29,8 +29,8 @@
 #include "cluster/event_loop.hpp"
 #include "cluster/listen_policy.hpp"
 #include "cluster/respawn_policy.hpp"
-#include "cluster/signal_set.hpp"
 #include "cluster/worker_handle.hpp"
+#include "proc/signal_set.hpp"
 
 namespace clab::cluster {
 
@@ -140,7 +140,7 @@ class Primary final : public WorkerSupervisor {
   ClusterSettings settings_;
   ClusterEvents events_;
   EventLoop loop_;
-  std::optional<SignalSet> signals_;
+  std::optional<proc::SignalSet> signals_;
   UniqueFd listener_;  // round-robin and shared: listening; reuseport: bound only
   std::uint16_t port_ = 0;
   std::string executable_;

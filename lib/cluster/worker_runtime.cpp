@@ -33,7 +33,7 @@ Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::attach() {
   }
   set_cloexec(static_cast<int>(*ipc_fd));
   (void)proc::raise_descriptor_limit();
-  auto signals = SignalSet::block({SIGINT, SIGTERM});
+  auto signals = proc::SignalSet::block({SIGINT, SIGTERM});
   if (!signals) return signals.error();
   UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake) return errno_error("eventfd");
@@ -43,7 +43,7 @@ Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::attach() {
                         std::move(wake)));
 }
 
-WorkerRuntime::WorkerRuntime(int id, int instance, IpcChannel channel, SignalSet signals,
+WorkerRuntime::WorkerRuntime(int id, int instance, IpcChannel channel, proc::SignalSet signals,
                              UniqueFd wake)
     : id_(id),
       instance_(instance),

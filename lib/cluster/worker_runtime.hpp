@@ -19,7 +19,7 @@
 #include "cluster/event_loop.hpp"
 #include "cluster/ipc_channel.hpp"
 #include "cluster/listen_policy.hpp"
-#include "cluster/signal_set.hpp"
+#include "proc/signal_set.hpp"
 
 namespace clab::cluster {
 
@@ -57,7 +57,7 @@ class WorkerRuntime {
   ~WorkerRuntime();
 
  private:
-  WorkerRuntime(int id, int instance, IpcChannel channel, SignalSet signals, UniqueFd wake);
+  WorkerRuntime(int id, int instance, IpcChannel channel, proc::SignalSet signals, UniqueFd wake);
   void on_channel_readable();
   void on_listen(IpcMessage& message);
   void accept_connections();
@@ -68,7 +68,7 @@ class WorkerRuntime {
   int instance_;
   std::mutex send_mutex_;
   IpcChannel channel_;
-  SignalSet signals_;
+  proc::SignalSet signals_;
   UniqueFd wake_;  // eventfd written by request_stop()
   UniqueFd listener_;
   EventLoop loop_;

@@ -11,6 +11,8 @@
 
 #include <climits>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 namespace clab::proc {
 std::string own_directory() {
@@ -19,6 +21,28 @@ std::string own_directory() {
   if (n <= 0) return ".";
   std::string p(path, static_cast<std::size_t>(n));
   return p.substr(0, p.rfind('/'));
+}
+
+namespace {
+
+// The process groups of the ChildProcess objects alive now.
+struct LiveGroups {
+  std::mutex mutex;
+  std::set<pid_t> groups;
+};
+LiveGroups& live_groups() {
+  static LiveGroups live;
+  return live;
+}
+
+}  // namespace
+
+std::size_t ChildProcess::signal_every_group(int signal) {
+  auto& live = live_groups();
+  std::lock_guard lock(live.mutex);
+  for (pid_t group : live.groups)
+    ::kill(-group, signal);
+  return live.groups.size();
 }
 
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) {
@@ -60,10 +84,20 @@ ChildProcess::ChildProcess(pid_t pid, UniqueFd output, UniqueFd pidfd,
       output_(std::move(output)),
       pidfd_(std::move(pidfd)),
       on_line_(std::move(on_line)) {
+  {
+    auto& live = live_groups();
+    std::lock_guard lock(live.mutex);
+    live.groups.insert(pid_);
+  }
   reader_ = std::thread([this] { read_output(); });
 }
 
 ChildProcess::~ChildProcess() {
+  {
+    auto& live = live_groups();
+    std::lock_guard lock(live.mutex);
+    live.groups.erase(pid_);
+  }
   ::kill(-pid_, SIGKILL);  // the whole group: workers too
   if (!exit_status_) {
     int status = 0;

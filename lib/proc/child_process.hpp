@@ -58,6 +58,10 @@ class ChildProcess {
 
   void signal(int signal) const;
   void signal_group(int signal) const;
+  // Signals the process group of every ChildProcess alive in this program (what a
+  // TerminationWatch's handler does, so that no child outlives an interrupted parent);
+  // returns how many groups.
+  static std::size_t signal_every_group(int signal);
 
   // Waits for the child to exit and reaps it; nullopt if it is still running at the deadline.
   std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);

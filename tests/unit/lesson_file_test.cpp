@@ -16,6 +16,7 @@ TEST(LessonFile, ParsesTitleProseStepsAndCaptures) {
                                   "capture: PORT\n"
                                   "wait: srv Worker ([0-9]+) started\n"
                                   "capture: PID\n"
+                                  "as: the first worker's pid\n"
                                   "```\n"
                                   "More prose.\n"
                                   "```step\n"
@@ -37,6 +38,8 @@ TEST(LessonFile, ParsesTitleProseStepsAndCaptures) {
   ASSERT_EQ(start.waits.size(), 1u);
   EXPECT_EQ(start.waits[0].background, "srv");
   EXPECT_EQ(start.waits[0].capture, std::vector<std::string>{"PID"});
+  EXPECT_EQ(start.waits[0].description, "the first worker's pid");
+  EXPECT_EQ(start.expect[0].description, "");
   EXPECT_EQ(lesson->steps[1].stop, "srv");
   EXPECT_EQ(lesson->closing, "The end.\n");
 }
@@ -65,7 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadLesson{"no_title", "prose\n", "l.md: no '# Title' line"},
         BadLesson{"unknown_key", "# T\n```step\nrunn: ls\n```\n",
                   "l.md:3: unknown key 'runn' (expected title, run, start, expect, wait, "
-                  "capture, stop, exit or timeout)"},
+                  "capture, as, stop, exit or timeout)"},
         BadLesson{"not_key_value", "# T\n```step\nls -l\n```\n",
                   "l.md:3: 'ls -l' is not 'key: value'"},
         BadLesson{"unclosed", "# T\n```step\nrun: ls\n",
@@ -76,6 +79,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "l.md:4: expect '([a-': not a valid regular expression ("},
         BadLesson{"orphan_capture", "# T\n```step\nrun: ls\ncapture: X\n```\n",
                   "l.md:4: capture 'X': capture must follow the expect or wait it captures from"},
+        BadLesson{"orphan_as", "# T\n```step\nrun: ls\nas: the files\n```\n",
+                  "l.md:4: as 'the files': as must follow the expect or wait it describes"},
         BadLesson{"bad_exit", "# T\n```step\nrun: ls\nexit: zero\n```\n",
                   "l.md:4: exit 'zero': expected a whole number"}),
     [](const auto& info) { return info.param.name; });

@@ -1,4 +1,4 @@
-#include "cluster/signal_set.hpp"
+#include "proc/signal_set.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -6,7 +6,7 @@
 
 #include <csignal>
 
-namespace clab::cluster {
+namespace clab::proc {
 namespace {
 
 // Restores this thread's signal mask when a test ends, pass or fail.
@@ -49,4 +49,4 @@ TEST(SignalSet, UnblockAllSignalsClearsTheMask) {
 }
 
 }  // namespace
-}  // namespace clab::cluster
+}  // namespace clab::proc

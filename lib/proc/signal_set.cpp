@@ -1,9 +1,9 @@
-#include "cluster/signal_set.hpp"
+#include "proc/signal_set.hpp"
 
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-namespace clab::cluster {
+namespace clab::proc {
 
 Result<SignalSet> SignalSet::block(std::initializer_list<int> signals) {
   sigset_t mask;
@@ -29,4 +29,4 @@ void unblock_all_signals() {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-}  // namespace clab::cluster
+}  // namespace clab::proc

@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "core/unique_fd.hpp"
 
-namespace clab::cluster {
+namespace clab::proc {
 
 class SignalSet {
  public:
@@ -30,4 +30,4 @@ class SignalSet {
 // Clears the calling thread's signal mask (async-signal-safe; for use after fork).
 void unblock_all_signals();
 
-}  // namespace clab::cluster
+}  // namespace clab::proc
