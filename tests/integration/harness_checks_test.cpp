@@ -2,9 +2,14 @@
 // a form a program can read.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "check.hpp"
+#include "proc/child_process.hpp"
+#include "proc/process_table.hpp"
 #include "support/run_program.hpp"
 #include "support/test_names.hpp"
 
@@ -66,6 +71,39 @@ TEST(HarnessProgram, ListNamesEveryCheck) {
   EXPECT_EQ(run.code(), 0);
   for (const auto& check : all_checks()) {
     EXPECT_NE(run.text().find(check->name()), std::string::npos);
+  }
+}
+
+// Ctrl-C in the middle of a check: the clusters the check started (each in a process group
+// of its own, which the terminal's SIGINT does not reach) are killed, not left to PID 1.
+TEST(HarnessProgram, AnInterruptKillsEveryProcessTheChecksStarted) {
+  auto harness = proc::ChildProcess::spawn(
+      {.argv = {std::string(CLUSTERLAB_BIN_DIR) + "/harness", "run", "load-distribution"},
+       .merge_stderr = true});
+  ASSERT_TRUE(harness.ok());
+  std::set<pid_t> started;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (started.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    // A cluster's primary is the harness's child, its workers the primary's.
+    started.clear();
+    for (const auto& primary : proc::children_of((*harness)->pid())) {
+      started.insert(primary.pid);
+      for (const auto& worker : proc::children_of(primary.pid))
+        started.insert(worker.pid);
+    }
+  }
+  ASSERT_GE(started.size(), 3u) << "no cluster with its workers seen";
+  (*harness)->signal(SIGINT);
+  const auto status = (*harness)->wait(10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 130);
+  ASSERT_TRUE((*harness)->wait_for_output_end(10s));
+  const auto lines = (*harness)->lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back().find("harness: SIGINT: killed the "), std::string::npos) << lines.back();
+  for (pid_t pid : started) {
+    const auto info = proc::process_info(pid);
+    EXPECT_TRUE(!info || info->state == 'Z') << "process " << pid << " outlived the harness";
   }
 }
 
