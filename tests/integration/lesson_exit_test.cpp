@@ -24,7 +24,7 @@ using testing::TmuxSession;
 
 constexpr const char* kLesson = R"(# Ways out
 
-A cluster in the background and a file in the lesson's directory.
+A cluster in the background and a file in the *lesson's* `$LESSON_DIR`.
 
 ```step
 title: Start a cluster
@@ -67,11 +67,6 @@ std::vector<pid_t> descendants(pid_t root) {
   return all;
 }
 
-bool running(pid_t pid) {
-  const auto info = proc::process_info(pid);
-  return info.has_value() && info->state != 'Z';
-}
-
 class LessonExit : public ::testing::TestWithParam<WayOut> {};
 
 TEST_P(LessonExit, StopsWhatItStartedAndRemovesItsDirectory) {
@@ -94,6 +89,9 @@ TEST_P(LessonExit, StopsWhatItStartedAndRemovesItsDirectory) {
   const std::string screen = session->screen();
   EXPECT_NE(screen.find("✓ [cluster] saw the port number "), std::string::npos) << screen;
   EXPECT_NE(screen.find("✓ saw “made”"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("in the lesson's $LESSON_DIR."), std::string::npos)
+      << "the prose is rendered, its marks taken out\n"
+      << screen;
 
   const auto shell = proc::children_of(session->pane_pid());
   ASSERT_EQ(shell.size(), 1u);
@@ -115,13 +113,13 @@ TEST_P(LessonExit, StopsWhatItStartedAndRemovesItsDirectory) {
     EXPECT_EQ(last.find("$ true"), std::string::npos) << "a step ran after the way out";
   } else {
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (running(lesson) && std::chrono::steady_clock::now() < deadline) {
+    while (proc::is_running(lesson) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(20ms);  // a process that is not our child: no event to wait on
     }
-    ASSERT_FALSE(running(lesson)) << "the lesson outlived its terminal";
+    ASSERT_FALSE(proc::is_running(lesson)) << "the lesson outlived its terminal";
   }
   for (pid_t pid : started)
-    EXPECT_FALSE(running(pid)) << "process " << pid << " of the lesson is still running";
+    EXPECT_FALSE(proc::is_running(pid)) << "process " << pid << " of the lesson is still running";
   EXPECT_TRUE(std::filesystem::is_empty(tmp->path())) << "the lesson's directory was left";
 }
 

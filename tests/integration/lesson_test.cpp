@@ -16,6 +16,9 @@ TEST_P(Lesson, RunsEveryStepInAutoMode) {
   ASSERT_TRUE(run.status.has_value()) << "the lesson did not finish in 300 s\n" << run.text();
   EXPECT_EQ(run.code(), 0) << run.text();
   EXPECT_NE(run.text().find("complete"), std::string::npos) << run.text();
+  // Piped, the prose is plain text, and each check is said in words, not as a pattern.
+  EXPECT_EQ(run.text().find('\033'), std::string::npos) << "an escape code in piped output";
+  EXPECT_EQ(run.text().find("saw /"), std::string::npos) << run.text();
 }
 
 INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 3, 4, 5));
