@@ -32,6 +32,14 @@ std::uint64_t server_count(const ClusterUnderTest& cluster, int workers) {
   return total;
 }
 
+// What `loadgen -j` printed, as JSON.
+nlohmann::json json_report(const proc::ChildProcess& loadgen) {
+  std::string text;
+  for (const auto& line : loadgen.lines())
+    text += line;
+  return nlohmann::json::parse(text);
+}
+
 class Loadgen : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -122,10 +130,7 @@ TEST_F(Loadgen, AServerThatDiesMidRunIsCountedNotFatal) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->code, 0);
   ASSERT_TRUE((*loadgen)->wait_for_output_end(5s));
-  std::string text;
-  for (const auto& l : (*loadgen)->lines())
-    text += l;
-  const auto report = nlohmann::json::parse(text);
+  const auto report = json_report(**loadgen);
   EXPECT_GT(report["responses"].get<std::uint64_t>(), 0u);
   EXPECT_GT(report["errors"].get<std::uint64_t>(), 0u) << "the refused reconnects are errors";
   EXPECT_GT(report["connectErrors"].get<std::uint64_t>(), 0u);
@@ -178,10 +183,7 @@ TEST_F(Loadgen, RaisesItsSoftDescriptorLimitToTheHardOne) {
   if (status->code == 77) GTEST_SKIP() << "the hard descriptor limit is below 400 here";
   EXPECT_EQ(status->code, 0);
   ASSERT_TRUE((*child)->wait_for_output_end(5s));
-  std::string text;
-  for (const auto& l : (*child)->lines())
-    text += l;
-  const auto report = nlohmann::json::parse(text);
+  const auto report = json_report(**child);
   EXPECT_EQ(report["statusCodeStats"]["200"], 600);
   EXPECT_EQ(report["errors"], 0);
 }
