@@ -63,7 +63,7 @@ Outcome LessonRunner::run(const Lesson& lesson) {
                                  options_.style)));
   const Outcome outcome = run_steps(lesson);
   if (outcome == Outcome::Passed) say("\n" + render_markdown(lesson.closing, options_.style));
-  wind_up(lesson, outcome, step_reached_);
+  wind_up(lesson, outcome);
   return outcome;
 }
 
@@ -82,8 +82,8 @@ Outcome LessonRunner::run_steps(const Lesson& lesson) {
   return Outcome::Passed;
 }
 
-void LessonRunner::wind_up(const Lesson& lesson, Outcome outcome, std::size_t step_reached) {
-  const std::string where = fmt::format("step {} of {}", step_reached, lesson.steps.size());
+void LessonRunner::wind_up(const Lesson& lesson, Outcome outcome) {
+  const std::string where = fmt::format("step {} of {}", step_reached_, lesson.steps.size());
   switch (outcome) {
     case Outcome::Passed:
       break;
@@ -98,7 +98,7 @@ void LessonRunner::wind_up(const Lesson& lesson, Outcome outcome, std::size_t st
                       proc::signal_name(interrupted()), where));
       break;
   }
-  stop_all_background(outcome != Outcome::Passed);
+  const std::size_t left_running = stop_all_background(outcome != Outcome::Passed);
   if (directory_) {
     const std::string path = directory_->path();
     directory_.reset();
@@ -109,8 +109,10 @@ void LessonRunner::wind_up(const Lesson& lesson, Outcome outcome, std::size_t st
                          lesson.steps.size()),
              options_.style) +
         "\n");
-  } else {
+  } else if (left_running == 0) {
     say("Nothing the lesson started is still running.\n");
+  } else {
+    say(fmt::format("{} processes the lesson started could not be stopped.\n", left_running));
   }
 }
 
@@ -284,12 +286,14 @@ bool LessonRunner::stop_background(const Step& step, const std::string& name) {
   return true;
 }
 
-void LessonRunner::stop_all_background(bool report) {
+std::size_t LessonRunner::stop_all_background(bool report) {
   if (report && !background_.empty()) say("Stopping what the lesson started:\n");
+  std::size_t left_running = 0;
   for (auto& [name, background] : background_) {
     background.process->signal(SIGTERM);
     const auto status = background.process->wait(5s);
     background.process->signal_group(SIGKILL);  // workers that outlived their primary
+    left_running += proc::wait_until_group_stopped(background.process->process_group(), 2s).size();
     if (!report) continue;
     say(status ? fmt::format("  stopped '{}' (pid {}): it exited with {}\n", name,
                              background.process->pid(), status->describe())
@@ -297,6 +301,7 @@ void LessonRunner::stop_all_background(bool report) {
                              name, background.process->pid()));
   }
   background_.clear();  // destructors reap each group's leader
+  return left_running;
 }
 
 }  // namespace clab::lessons

@@ -65,9 +65,10 @@ class LessonRunner {
   void say(const std::string& text);
   bool fail(const Step& step, const std::string& why);
   int interrupted() const { return options_.watch ? options_.watch->received() : 0; }
-  // Stops every background process still running, saying what became of each.
-  void stop_all_background(bool report);
-  void wind_up(const Lesson& lesson, Outcome outcome, std::size_t step_reached);
+  // Stops every background process still running, saying what became of each (when
+  // report); returns how many of their processes are still running after it.
+  std::size_t stop_all_background(bool report);
+  void wind_up(const Lesson& lesson, Outcome outcome);
 
   RunnerOptions options_;
   std::map<std::string, std::string> variables_;
