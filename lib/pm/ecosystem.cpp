@@ -1,0 +1,384 @@
+#include "pm/ecosystem.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+
+#include "sched/cron_expression.hpp"
+
+namespace clab::pm {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string>& field_names() {
+  static const std::vector<std::string> names = {"name",
+                                                 "script",
+                                                 "args",
+                                                 "interpreter",
+                                                 "cwd",
+                                                 "instances",
+                                                 "exec_mode",
+                                                 "env",
+                                                 "kill_timeout",
+                                                 "wait_ready",
+                                                 "listen_timeout",
+                                                 "shutdown_with_message",
+                                                 "min_uptime",
+                                                 "max_restarts",
+                                                 "restart_delay",
+                                                 "exp_backoff_restart_delay",
+                                                 "autorestart",
+                                                 "max_memory_restart",
+                                                 "cron_restart",
+                                                 "instance_var",
+                                                 "increment_var",
+                                                 "out_file",
+                                                 "error_file",
+                                                 "log_file",
+                                                 "merge_logs",
+                                                 "log_date_format",
+                                                 "time",
+                                                 "watch",
+                                                 "ignore_watch"};
+  return names;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Reads one app object into an AppConfig; the first wrong value is the error.
+class AppReader {
+ public:
+  AppReader(const ConfigDocument& document, std::string pointer, const json& app,
+            const EcosystemOptions& options, std::vector<std::string>& warnings)
+      : document_(document),
+        pointer_(std::move(pointer)),
+        app_(app),
+        options_(options),
+        warnings_(warnings) {}
+
+  Result<AppConfig> read();
+
+ private:
+  std::string at(const std::string& key) const { return document_.where(pointer_ + "/" + key); }
+  Error wrong(const std::string& key, const json& value, const std::string& expected) const {
+    return Error{fmt::format("{}: app '{}': {} is {}; expected {}", at(key), label_, key,
+                             value.dump(), expected)};
+  }
+  Status text(const std::string& key, const json& v, std::string& out) const {
+    if (!v.is_string()) return wrong(key, v, "a string");
+    out = v.get<std::string>();
+    return {};
+  }
+  Status flag(const std::string& key, const json& v, bool& out) const {
+    if (!v.is_boolean()) return wrong(key, v, "true or false");
+    out = v.get<bool>();
+    return {};
+  }
+  Status whole(const std::string& key, const json& v, int& out, int min,
+               const std::string& unit) const {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > 1 << 30) {
+      return wrong(key, v, fmt::format("a whole number of {}, {} or more", unit, min));
+    }
+    out = v.get<int>();
+    return {};
+  }
+  Status strings(const std::string& key, const json& v, std::vector<std::string>& out) const;
+  Status instances(const json& v, AppConfig& app) const;
+  Status memory(const json& v, AppConfig& app) const;
+  Status environment(const std::string& key, const json& v,
+                     std::map<std::string, std::string>& out) const;
+  Status field(const std::string& key, const json& v, AppConfig& app) const;
+
+  const ConfigDocument& document_;
+  std::string pointer_;
+  const json& app_;
+  const EcosystemOptions& options_;
+  std::vector<std::string>& warnings_;
+  std::string label_;  // the app's name, or its position
+};
+
+Status AppReader::strings(const std::string& key, const json& v,
+                          std::vector<std::string>& out) const {
+  out.clear();
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+    return {};
+  }
+  if (!v.is_array()) return wrong(key, v, "a string or a list of strings");
+  for (const auto& item : v) {
+    if (!item.is_string()) return wrong(key, v, "a string or a list of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return {};
+}
+
+Status AppReader::instances(const json& v, AppConfig& app) const {
+  const std::string expected =
+      "a whole number of instances, 'max' or 0 for one per core, -1 for one fewer";
+  int count = 0;
+  if (v.is_string() && v.get<std::string>() == "max") {
+    count = 0;
+  } else if (v.is_number_integer() && v.get<std::int64_t>() >= -1 &&
+             v.get<std::int64_t>() <= 1024) {
+    count = v.get<int>();
+  } else {
+    return wrong("instances", v, expected);
+  }
+  if (count == 0) count = options_.cores;
+  if (count == -1) count = std::max(1, options_.cores - 1);
+  app.instances = count;
+  return {};
+}
+
+Status AppReader::memory(const json& v, AppConfig& app) const {
+  const std::string expected = "a size such as '300M', '1G', '512K', or a number of bytes";
+  if (v.is_number_integer() && v.get<std::int64_t>() > 0) {
+    app.max_memory_restart_bytes = v.get<std::uint64_t>();
+    return {};
+  }
+  static const std::regex size(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMmGg])?[Bb]?\s*$)");
+  std::smatch m;
+  const std::string text = v.is_string() ? v.get<std::string>() : "";
+  if (!std::regex_match(text, m, size)) return wrong("max_memory_restart", v, expected);
+  const double number = std::stod(m[1]);
+  const char unit = m[2].matched ? static_cast<char>(std::toupper(m[2].str()[0])) : 'B';
+  const double scale = unit == 'K'   ? 1024.0
+                       : unit == 'M' ? 1024.0 * 1024
+                       : unit == 'G' ? 1024.0 * 1024 * 1024
+                                     : 1;
+  if (number * scale < 1) return wrong("max_memory_restart", v, expected);
+  app.max_memory_restart_bytes = static_cast<std::uint64_t>(number * scale);
+  return {};
+}
+
+Status AppReader::environment(const std::string& key, const json& v,
+                              std::map<std::string, std::string>& out) const {
+  if (!v.is_object()) return wrong(key, v, "an object of NAME: value");
+  for (const auto& [name, value] : v.items()) {
+    if (value.is_string()) {
+      out[name] = value.get<std::string>();
+    } else if (value.is_number() || value.is_boolean()) {
+      out[name] = value.dump();
+    } else if (!value.is_null()) {
+      return Error{fmt::format(
+          "{}: app '{}': {}.{} is {}; expected a string, a number or a "
+          "boolean",
+          document_.where(pointer_ + "/" + key + "/" + name), label_, key, name, value.dump())};
+    }
+  }
+  return {};
+}
+
+Status AppReader::field(const std::string& key, const json& v, AppConfig& app) const {
+  using Reader = std::function<Status(const json&)>;
+  const std::map<std::string, Reader> readers = {
+      {"name", [&](const json& x) { return text(key, x, app.name); }},
+      {"script", [&](const json& x) { return text(key, x, app.script); }},
+      {"args",
+       [&](const json& x) -> Status {
+         if (x.is_string()) {  // PM2 splits a string of arguments on spaces
+           app.args.clear();
+           std::istringstream words(x.get<std::string>());
+           for (std::string w; words >> w;)
+             app.args.push_back(w);
+           return {};
+         }
+         return strings(key, x, app.args);
+       }},
+      {"interpreter", [&](const json& x) { return text(key, x, app.interpreter); }},
+      {"cwd", [&](const json& x) { return text(key, x, app.cwd); }},
+      {"instances", [&](const json& x) { return instances(x, app); }},
+      {"exec_mode",
+       [&](const json& x) -> Status {
+         const std::string mode = x.is_string() ? x.get<std::string>() : "";
+         if (mode == "fork" || mode == "fork_mode") {
+           app.exec_mode = ExecMode::Fork;
+         } else if (mode == "cluster" || mode == "cluster_mode") {
+           app.exec_mode = ExecMode::Cluster;
+         } else {
+           return wrong(key, x, "'fork' or 'cluster'");
+         }
+         return {};
+       }},
+      {"env", [&](const json& x) { return environment(key, x, app.env); }},
+      {"kill_timeout", [&](const json& x) { return whole(key, x, app.kill_timeout_ms, 0, "ms"); }},
+      {"wait_ready", [&](const json& x) { return flag(key, x, app.wait_ready); }},
+      {"listen_timeout",
+       [&](const json& x) { return whole(key, x, app.listen_timeout_ms, 1, "ms"); }},
+      {"shutdown_with_message",
+       [&](const json& x) { return flag(key, x, app.shutdown_with_message); }},
+      {"min_uptime", [&](const json& x) { return whole(key, x, app.min_uptime_ms, 0, "ms"); }},
+      {"max_restarts",
+       [&](const json& x) { return whole(key, x, app.max_restarts, 0, "restarts"); }},
+      {"restart_delay",
+       [&](const json& x) { return whole(key, x, app.restart_delay_ms, 0, "ms"); }},
+      {"exp_backoff_restart_delay",
+       [&](const json& x) { return whole(key, x, app.exp_backoff_restart_delay_ms, 0, "ms"); }},
+      {"autorestart", [&](const json& x) { return flag(key, x, app.autorestart); }},
+      {"max_memory_restart", [&](const json& x) { return memory(x, app); }},
+      {"cron_restart",
+       [&](const json& x) -> Status {
+         if (auto s = text(key, x, app.cron_restart); !s) return s;
+         if (auto cron = sched::CronExpression::parse(app.cron_restart); !cron) {
+           return wrong(key, x, "a cron expression (" + cron.error().message + ")");
+         }
+         return {};
+       }},
+      {"instance_var", [&](const json& x) { return text(key, x, app.instance_var); }},
+      {"increment_var", [&](const json& x) { return text(key, x, app.increment_var); }},
+      {"out_file", [&](const json& x) { return text(key, x, app.out_file); }},
+      {"error_file", [&](const json& x) { return text(key, x, app.error_file); }},
+      {"log_file", [&](const json& x) { return text(key, x, app.log_file); }},
+      {"merge_logs", [&](const json& x) { return flag(key, x, app.merge_logs); }},
+      {"log_date_format", [&](const json& x) { return text(key, x, app.log_date_format); }},
+      {"time", [&](const json& x) { return flag(key, x, app.time); }},
+      {"watch",
+       [&](const json& x) -> Status {
+         if (x.is_boolean()) {
+           app.watch = x.get<bool>();
+           return {};
+         }
+         app.watch = true;
+         return strings(key, x, app.watch_paths);
+       }},
+      {"ignore_watch", [&](const json& x) { return strings(key, x, app.ignore_watch); }},
+  };
+  const auto reader = readers.find(key);
+  if (reader == readers.end()) {
+    if (key.rfind("env_", 0) == 0) return {};  // read after env, when chosen with --env
+    const std::string nearest = nearest_field(key);
+    warnings_.push_back(fmt::format("unknown field '{}' in app '{}' ({}){}", key, label_, at(key),
+                                    nearest.empty() ? "" : "; did you mean '" + nearest + "'?"));
+    return {};
+  }
+  return reader->second(v);
+}
+
+Result<AppConfig> AppReader::read() {
+  if (!app_.is_object()) {
+    return Error{fmt::format("{}: an app is {}; expected an object with at least 'script'",
+                             document_.where(pointer_), app_.dump())};
+  }
+  label_ = app_.contains("name") && app_["name"].is_string()
+               ? app_["name"].get<std::string>()
+               : "#" + pointer_.substr(pointer_.rfind('/') + 1);
+  AppConfig app;
+  for (const auto& [key, value] : app_.items()) {
+    if (auto s = field(key, value, app); !s) return s.error();
+  }
+  if (app.script.empty()) {
+    return Error{fmt::format("{}: app '{}' has no script; expected script: 'path/to/program'",
+                             document_.where(pointer_), label_)};
+  }
+  if (!options_.env_name.empty()) {
+    const std::string key = "env_" + options_.env_name;
+    if (app_.contains(key)) {
+      if (auto s = environment(key, app_[key], app.env); !s) return s.error();
+    }
+  }
+  if (app.name.empty()) {
+    const auto slash = app.script.rfind('/');
+    app.name = app.script.substr(slash == std::string::npos ? 0 : slash + 1);
+    app.name = app.name.substr(0, app.name.find('.'));
+  }
+  if (app.interpreter.empty()) {
+    const bool javascript = std::regex_search(app.script, std::regex(R"(\.(js|cjs|mjs)$)"));
+    app.interpreter = javascript ? "node" : "none";
+  }
+  if (const auto port = app.env.find("PORT"); port != app.env.end()) {
+    int value = 0;
+    try {
+      value = std::stoi(port->second);
+    } catch (...) {
+    }
+    if (value < 1 || value > 65535 || std::to_string(value) != port->second) {
+      return Error{fmt::format("{}: app '{}': env.PORT is '{}'; expected a port from 1 to 65535",
+                               document_.where(pointer_ + "/env/PORT"), label_, port->second)};
+    }
+    app.port = value;
+  }
+  return app;
+}
+
+}  // namespace
+
+std::string nearest_field(const std::string& word) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& name : field_names()) {
+    const std::size_t d = edit_distance(word, name);
+    if (d < best_distance) {
+      best = name;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+Result<Ecosystem> interpret_ecosystem(const ConfigDocument& document,
+                                      const EcosystemOptions& options) {
+  const json& root = document.root;
+  std::string apps_pointer = "/apps";
+  const json* apps = nullptr;
+  Ecosystem ecosystem;
+  if (root.is_array()) {
+    apps = &root;
+    apps_pointer = "";
+  } else if (root.is_object() && root.contains("apps")) {
+    apps = &root["apps"];
+    for (const auto& [key, value] : root.items()) {
+      if (key != "apps" && key != "deploy") {
+        ecosystem.warnings.push_back(fmt::format(
+            "unknown top-level field '{}' ({}); pm reads 'apps'", key, document.where("/" + key)));
+      }
+    }
+  }
+  if (apps == nullptr || (!apps->is_array() && !apps->is_object())) {
+    return Error{fmt::format("{}: no apps; expected {{ apps: [ {{ name, script, ... }} ] }}",
+                             document.where(apps_pointer))};
+  }
+  const json list = apps->is_object() ? json::array({*apps}) : *apps;
+  if (list.empty()) {
+    return Error{
+        fmt::format("{}: apps is empty; expected at least one app", document.where(apps_pointer))};
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string pointer =
+        apps->is_object() ? apps_pointer : apps_pointer + "/" + std::to_string(i);
+    auto app = AppReader(document, pointer, list[i], options, ecosystem.warnings).read();
+    if (!app) return app.error();
+    for (const auto& other : ecosystem.apps) {
+      if (other.name == app->name) {
+        return Error{fmt::format("{}: two apps are named '{}'; expected each name once",
+                                 document.where(pointer), app->name)};
+      }
+    }
+    ecosystem.apps.push_back(std::move(app.value()));
+  }
+  return ecosystem;
+}
+
+Result<Ecosystem> load_ecosystem(const std::string& path, const EcosystemOptions& options) {
+  auto document = read_config_document(path);
+  if (!document) return document.error();
+  return interpret_ecosystem(document.value(), options);
+}
+
+}  // namespace clab::pm

@@ -1,0 +1,69 @@
+// The ecosystem file: PM2's list of apps and how to run each, with PM2's field names,
+// defaults and meaning, read from .json, .yaml/.yml or ecosystem.config.js (see
+// config_document.hpp). Validation: a wrong type or value is an error naming file:line, the
+// app, the field, the value and what is allowed; an unknown field is a warning naming the
+// nearest valid one. Nothing is started from a file with an error.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pm/config_document.hpp"
+
+namespace clab::pm {
+
+enum class ExecMode { Fork, Cluster };
+
+struct AppConfig {
+  std::string name;    // default: the script's file name without its extension
+  std::string script;  // required
+  std::vector<std::string> args;
+  std::string interpreter;  // "none" runs the script itself; default "node" for .js/.cjs/.mjs
+  std::string cwd;
+  int instances = 1;  // resolved: 'max' or 0 -> cores, -1 -> cores - 1 (at least 1)
+  ExecMode exec_mode = ExecMode::Fork;
+  std::map<std::string, std::string> env;  // env, then env_<name> over it with --env <name>
+  int port = 3000;                         // a cluster-mode app's port: env.PORT
+  int kill_timeout_ms = 1600;
+  bool wait_ready = false;
+  int listen_timeout_ms = 3000;
+  bool shutdown_with_message = false;
+  int min_uptime_ms = 1000;
+  int max_restarts = 16;
+  int restart_delay_ms = 0;
+  int exp_backoff_restart_delay_ms = 0;
+  bool autorestart = true;
+  std::uint64_t max_memory_restart_bytes = 0;  // 0: no limit; from '300M', '1G', bytes
+  std::string cron_restart;                    // a cron expression; empty: none
+  std::string instance_var = "NODE_APP_INSTANCE";
+  std::string increment_var;
+  std::string out_file, error_file, log_file;
+  bool merge_logs = false;
+  std::string log_date_format;
+  bool time = false;
+  bool watch = false;                    // true: restart on a change under watch_paths
+  std::vector<std::string> watch_paths;  // empty with watch: the app's directory
+  std::vector<std::string> ignore_watch;
+};
+
+struct Ecosystem {
+  std::vector<AppConfig> apps;
+  std::vector<std::string> warnings;  // one line each, for stderr
+};
+
+struct EcosystemOptions {
+  std::string env_name;  // --env NAME: env_NAME is laid over env
+  int cores = 1;         // what 'max' means
+};
+
+Result<Ecosystem> load_ecosystem(const std::string& path, const EcosystemOptions& options);
+Result<Ecosystem> interpret_ecosystem(const ConfigDocument& document,
+                                      const EcosystemOptions& options);
+
+// The valid field closest to `word` in spelling, if one is close enough to be a typo.
+std::string nearest_field(const std::string& word);
+
+}  // namespace clab::pm
