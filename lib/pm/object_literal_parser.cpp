@@ -112,21 +112,26 @@ Result<nlohmann::json> ObjectLiteralParser::object(std::size_t& offset,
     auto item = value(offset, member);
     if (!item) return item.error();
     result[name.value()] = std::move(item.value());
-    offset = skip_space(offset);
-    if (offset < text_.size() && text_[offset] == ',') {
-      ++offset;
-      if (strict_ && skip_space(offset) < text_.size() && text_[skip_space(offset)] == '}') {
-        return error_at(offset, "a trailing comma is not JSON");
-      }
-      continue;
-    }
-    if (offset < text_.size() && text_[offset] == '}') continue;
-    if (!strict_ && offset < text_.size() &&
-        std::string_view("(+`?").find(text_[offset]) != std::string_view::npos) {
-      return error_at(offset, "an expression computes the value", kNeedsEvaluation);
-    }
-    return error_at(offset, "expected ',' or '}' after a value");
+    if (auto next = after_item(offset, '}'); !next) return next.error();
   }
+}
+
+Status ObjectLiteralParser::after_item(std::size_t& offset, char closer) const {
+  offset = skip_space(offset);
+  if (offset < text_.size() && text_[offset] == ',') {
+    ++offset;
+    const std::size_t next = skip_space(offset);
+    if (strict_ && next < text_.size() && text_[next] == closer) {
+      return error_at(offset, "a trailing comma is not JSON");
+    }
+    return {};
+  }
+  if (offset < text_.size() && text_[offset] == closer) return {};
+  if (!strict_ && offset < text_.size() &&
+      std::string_view("(+`?").find(text_[offset]) != std::string_view::npos) {
+    return error_at(offset, "an expression computes the value", kNeedsEvaluation);
+  }
+  return error_at(offset, fmt::format("expected ',' or '{}' after a value", closer));
 }
 
 Result<nlohmann::json> ObjectLiteralParser::array(std::size_t& offset, const std::string& pointer) {
@@ -141,17 +146,7 @@ Result<nlohmann::json> ObjectLiteralParser::array(std::size_t& offset, const std
     auto item = value(offset, child_pointer(pointer, std::to_string(result.size())));
     if (!item) return item.error();
     result.push_back(std::move(item.value()));
-    offset = skip_space(offset);
-    if (offset < text_.size() && text_[offset] == ',') {
-      ++offset;
-      continue;
-    }
-    if (offset < text_.size() && text_[offset] == ']') continue;
-    if (!strict_ && offset < text_.size() &&
-        std::string_view("(+`?").find(text_[offset]) != std::string_view::npos) {
-      return error_at(offset, "an expression computes the value", kNeedsEvaluation);
-    }
-    return error_at(offset, "expected ',' or ']' after a value");
+    if (auto next = after_item(offset, ']'); !next) return next.error();
   }
 }
 

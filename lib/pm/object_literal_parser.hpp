@@ -37,6 +37,9 @@ class ObjectLiteralParser {
   Result<std::string> string(std::size_t& offset);
   Result<nlohmann::json> number(std::size_t& offset);
   Result<std::string> key(std::size_t& offset);
+  // After an item of an object or array: a ',' (moved past), or `closer` (left for the
+  // caller); anything else is the error.
+  Status after_item(std::size_t& offset, char closer) const;
 
   std::string path_;
   const std::string& text_;
