@@ -1,11 +1,12 @@
 #include "http/socket_stream.hpp"
 
-#include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "net/socket_address.hpp"
 
 namespace clab::http {
 namespace {
@@ -17,20 +18,6 @@ bool poll_for(int fd, short events, std::chrono::milliseconds timeout) {
     if (n < 0 && errno == EINTR) continue;
     return n > 0;
   }
-}
-
-void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-    port = ntohs(in->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
-    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-    port = ntohs(in6->sin6_port);
-  }
-  ip = text;
 }
 
 }  // namespace
@@ -92,18 +79,16 @@ ssize_t SocketStream::write(const char* ptr, size_t size) {
 }
 
 void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    address_of(addr, ip, port);
+  if (auto address = net::SocketAddress::peer_of(fd_)) {
+    ip = address->ip();
+    port = address->port();
   }
 }
 
 void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    address_of(addr, ip, port);
+  if (auto address = net::SocketAddress::local_of(fd_)) {
+    ip = address->ip();
+    port = address->port();
   }
 }
 

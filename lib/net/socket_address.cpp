@@ -36,13 +36,25 @@ Result<SocketAddress> SocketAddress::parse(const std::string& host, std::uint16_
   return address;
 }
 
+namespace {
+
+// getsockname or getpeername into a SocketAddress.
+template <typename Query>
+Result<SocketAddress> query_address(int fd, Query query, const char* name) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (query(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return errno_error(name);
+  return SocketAddress::from(reinterpret_cast<const sockaddr*>(&storage), length);
+}
+
+}  // namespace
+
 Result<SocketAddress> SocketAddress::local_of(int fd) {
-  SocketAddress address;
-  address.length_ = sizeof address.storage_;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address.storage_), &address.length_) != 0) {
-    return errno_error("getsockname");
-  }
-  return address;
+  return query_address(fd, ::getsockname, "getsockname");
+}
+
+Result<SocketAddress> SocketAddress::peer_of(int fd) {
+  return query_address(fd, ::getpeername, "getpeername");
 }
 
 SocketAddress SocketAddress::from(const sockaddr* address, socklen_t length) {

@@ -18,8 +18,9 @@ class SocketAddress {
  public:
   // "127.0.0.1", "::1", "[::1]", "localhost" (127.0.0.1). Anything else is an error naming it.
   static Result<SocketAddress> parse(const std::string& host, std::uint16_t port);
-  // The local address a socket is bound to.
+  // The local address a socket is bound to, and the address of its peer.
   static Result<SocketAddress> local_of(int fd);
+  static Result<SocketAddress> peer_of(int fd);
   // Takes a resolver's answer (getaddrinfo's ai_addr).
   static SocketAddress from(const sockaddr* address, socklen_t length);
 
