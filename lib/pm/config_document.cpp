@@ -13,11 +13,6 @@
 namespace clab::pm {
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // A YAML node as JSON: plain scalars are typed as YAML 1.2's core schema types them, quoted
 // ones stay strings.
 nlohmann::json from_yaml(const YAML::Node& node, const std::string& pointer,
@@ -161,9 +156,9 @@ Result<ConfigDocument> read_config_document(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();
-  if (ends_with(path, ".json")) return parse_json_document(path, text);
-  if (ends_with(path, ".yaml") || ends_with(path, ".yml")) return parse_yaml_document(path, text);
-  if (ends_with(path, ".js") || ends_with(path, ".cjs")) {
+  if (path.ends_with(".json")) return parse_json_document(path, text);
+  if (path.ends_with(".yaml") || path.ends_with(".yml")) return parse_yaml_document(path, text);
+  if (path.ends_with(".js") || path.ends_with(".cjs")) {
     auto document = parse_commonjs_document(path, text);
     if (!document && document.error().code == kNeedsEvaluation) {
       return evaluate_with_node(path, document.error());

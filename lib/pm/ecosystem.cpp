@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 #include <regex>
 
 #include "sched/cron_expression.hpp"
@@ -12,39 +11,6 @@ namespace clab::pm {
 namespace {
 
 using nlohmann::json;
-
-const std::vector<std::string>& field_names() {
-  static const std::vector<std::string> names = {"name",
-                                                 "script",
-                                                 "args",
-                                                 "interpreter",
-                                                 "cwd",
-                                                 "instances",
-                                                 "exec_mode",
-                                                 "env",
-                                                 "kill_timeout",
-                                                 "wait_ready",
-                                                 "listen_timeout",
-                                                 "shutdown_with_message",
-                                                 "min_uptime",
-                                                 "max_restarts",
-                                                 "restart_delay",
-                                                 "exp_backoff_restart_delay",
-                                                 "autorestart",
-                                                 "max_memory_restart",
-                                                 "cron_restart",
-                                                 "instance_var",
-                                                 "increment_var",
-                                                 "out_file",
-                                                 "error_file",
-                                                 "log_file",
-                                                 "merge_logs",
-                                                 "log_date_format",
-                                                 "time",
-                                                 "watch",
-                                                 "ignore_watch"};
-  return names;
-}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -74,6 +40,11 @@ class AppReader {
         warnings_(warnings) {}
 
   Result<AppConfig> read();
+
+  // How each field of an app is read: the field names pm knows are this table's keys.
+  using Reader = Status (*)(const AppReader&, const std::string& key, const json& value,
+                            AppConfig& app);
+  static const std::map<std::string, Reader>& readers();
 
  private:
   std::string at(const std::string& key) const { return document_.where(pointer_ + "/" + key); }
@@ -186,13 +157,14 @@ Status AppReader::environment(const std::string& key, const json& v,
   return {};
 }
 
-Status AppReader::field(const std::string& key, const json& v, AppConfig& app) const {
-  using Reader = std::function<Status(const json&)>;
-  const std::map<std::string, Reader> readers = {
-      {"name", [&](const json& x) { return text(key, x, app.name); }},
-      {"script", [&](const json& x) { return text(key, x, app.script); }},
+const std::map<std::string, AppReader::Reader>& AppReader::readers() {
+  static const std::map<std::string, Reader> table = {
+      {"name", [](const AppReader& r, const std::string& key, const json& x,
+                  AppConfig& app) { return r.text(key, x, app.name); }},
+      {"script", [](const AppReader& r, const std::string& key, const json& x,
+                    AppConfig& app) { return r.text(key, x, app.script); }},
       {"args",
-       [&](const json& x) -> Status {
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          if (x.is_string()) {  // PM2 splits a string of arguments on spaces
            app.args.clear();
            std::istringstream words(x.get<std::string>());
@@ -200,75 +172,109 @@ Status AppReader::field(const std::string& key, const json& v, AppConfig& app) c
              app.args.push_back(w);
            return {};
          }
-         return strings(key, x, app.args);
+         return r.strings(key, x, app.args);
        }},
-      {"interpreter", [&](const json& x) { return text(key, x, app.interpreter); }},
-      {"cwd", [&](const json& x) { return text(key, x, app.cwd); }},
-      {"instances", [&](const json& x) { return instances(x, app); }},
+      {"interpreter", [](const AppReader& r, const std::string& key, const json& x,
+                         AppConfig& app) { return r.text(key, x, app.interpreter); }},
+      {"cwd", [](const AppReader& r, const std::string& key, const json& x,
+                 AppConfig& app) { return r.text(key, x, app.cwd); }},
+      {"instances", [](const AppReader& r, const std::string& key, const json& x,
+                       AppConfig& app) { return r.instances(x, app); }},
       {"exec_mode",
-       [&](const json& x) -> Status {
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          const std::string mode = x.is_string() ? x.get<std::string>() : "";
          if (mode == "fork" || mode == "fork_mode") {
            app.exec_mode = ExecMode::Fork;
          } else if (mode == "cluster" || mode == "cluster_mode") {
            app.exec_mode = ExecMode::Cluster;
          } else {
-           return wrong(key, x, "'fork' or 'cluster'");
+           return r.wrong(key, x, "'fork' or 'cluster'");
          }
          return {};
        }},
-      {"env", [&](const json& x) { return environment(key, x, app.env); }},
-      {"kill_timeout", [&](const json& x) { return whole(key, x, app.kill_timeout_ms, 0, "ms"); }},
-      {"wait_ready", [&](const json& x) { return flag(key, x, app.wait_ready); }},
+      {"env", [](const AppReader& r, const std::string& key, const json& x,
+                 AppConfig& app) { return r.environment(key, x, app.env); }},
+      {"kill_timeout",
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.kill_timeout_ms, 0, "ms");
+       }},
+      {"wait_ready", [](const AppReader& r, const std::string& key, const json& x,
+                        AppConfig& app) { return r.flag(key, x, app.wait_ready); }},
       {"listen_timeout",
-       [&](const json& x) { return whole(key, x, app.listen_timeout_ms, 1, "ms"); }},
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.listen_timeout_ms, 1, "ms");
+       }},
       {"shutdown_with_message",
-       [&](const json& x) { return flag(key, x, app.shutdown_with_message); }},
-      {"min_uptime", [&](const json& x) { return whole(key, x, app.min_uptime_ms, 0, "ms"); }},
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.flag(key, x, app.shutdown_with_message);
+       }},
+      {"min_uptime", [](const AppReader& r, const std::string& key, const json& x,
+                        AppConfig& app) { return r.whole(key, x, app.min_uptime_ms, 0, "ms"); }},
       {"max_restarts",
-       [&](const json& x) { return whole(key, x, app.max_restarts, 0, "restarts"); }},
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.max_restarts, 0, "restarts");
+       }},
       {"restart_delay",
-       [&](const json& x) { return whole(key, x, app.restart_delay_ms, 0, "ms"); }},
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.restart_delay_ms, 0, "ms");
+       }},
       {"exp_backoff_restart_delay",
-       [&](const json& x) { return whole(key, x, app.exp_backoff_restart_delay_ms, 0, "ms"); }},
-      {"autorestart", [&](const json& x) { return flag(key, x, app.autorestart); }},
-      {"max_memory_restart", [&](const json& x) { return memory(x, app); }},
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.exp_backoff_restart_delay_ms, 0, "ms");
+       }},
+      {"autorestart", [](const AppReader& r, const std::string& key, const json& x,
+                         AppConfig& app) { return r.flag(key, x, app.autorestart); }},
+      {"max_memory_restart", [](const AppReader& r, const std::string& key, const json& x,
+                                AppConfig& app) { return r.memory(x, app); }},
       {"cron_restart",
-       [&](const json& x) -> Status {
-         if (auto s = text(key, x, app.cron_restart); !s) return s;
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
+         if (auto s = r.text(key, x, app.cron_restart); !s) return s;
          if (auto cron = sched::CronExpression::parse(app.cron_restart); !cron) {
-           return wrong(key, x, "a cron expression (" + cron.error().message + ")");
+           return r.wrong(key, x, "a cron expression (" + cron.error().message + ")");
          }
          return {};
        }},
-      {"instance_var", [&](const json& x) { return text(key, x, app.instance_var); }},
-      {"increment_var", [&](const json& x) { return text(key, x, app.increment_var); }},
-      {"out_file", [&](const json& x) { return text(key, x, app.out_file); }},
-      {"error_file", [&](const json& x) { return text(key, x, app.error_file); }},
-      {"log_file", [&](const json& x) { return text(key, x, app.log_file); }},
-      {"merge_logs", [&](const json& x) { return flag(key, x, app.merge_logs); }},
-      {"log_date_format", [&](const json& x) { return text(key, x, app.log_date_format); }},
-      {"time", [&](const json& x) { return flag(key, x, app.time); }},
+      {"instance_var", [](const AppReader& r, const std::string& key, const json& x,
+                          AppConfig& app) { return r.text(key, x, app.instance_var); }},
+      {"increment_var", [](const AppReader& r, const std::string& key, const json& x,
+                           AppConfig& app) { return r.text(key, x, app.increment_var); }},
+      {"out_file", [](const AppReader& r, const std::string& key, const json& x,
+                      AppConfig& app) { return r.text(key, x, app.out_file); }},
+      {"error_file", [](const AppReader& r, const std::string& key, const json& x,
+                        AppConfig& app) { return r.text(key, x, app.error_file); }},
+      {"log_file", [](const AppReader& r, const std::string& key, const json& x,
+                      AppConfig& app) { return r.text(key, x, app.log_file); }},
+      {"merge_logs", [](const AppReader& r, const std::string& key, const json& x,
+                        AppConfig& app) { return r.flag(key, x, app.merge_logs); }},
+      {"log_date_format", [](const AppReader& r, const std::string& key, const json& x,
+                             AppConfig& app) { return r.text(key, x, app.log_date_format); }},
+      {"time", [](const AppReader& r, const std::string& key, const json& x,
+                  AppConfig& app) { return r.flag(key, x, app.time); }},
       {"watch",
-       [&](const json& x) -> Status {
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          if (x.is_boolean()) {
            app.watch = x.get<bool>();
            return {};
          }
          app.watch = true;
-         return strings(key, x, app.watch_paths);
+         return r.strings(key, x, app.watch_paths);
        }},
-      {"ignore_watch", [&](const json& x) { return strings(key, x, app.ignore_watch); }},
+      {"ignore_watch", [](const AppReader& r, const std::string& key, const json& x,
+                          AppConfig& app) { return r.strings(key, x, app.ignore_watch); }},
   };
-  const auto reader = readers.find(key);
-  if (reader == readers.end()) {
+  return table;
+}
+
+Status AppReader::field(const std::string& key, const json& v, AppConfig& app) const {
+  const auto reader = readers().find(key);
+  if (reader == readers().end()) {
     if (key.rfind("env_", 0) == 0) return {};  // read after env, when chosen with --env
     const std::string nearest = nearest_field(key);
     warnings_.push_back(fmt::format("unknown field '{}' in app '{}' ({}){}", key, label_, at(key),
                                     nearest.empty() ? "" : "; did you mean '" + nearest + "'?"));
     return {};
   }
-  return reader->second(v);
+  return reader->second(*this, key, v, app);
 }
 
 Result<AppConfig> AppReader::read() {
@@ -299,7 +305,8 @@ Result<AppConfig> AppReader::read() {
     app.name = app.name.substr(0, app.name.find('.'));
   }
   if (app.interpreter.empty()) {
-    const bool javascript = std::regex_search(app.script, std::regex(R"(\.(js|cjs|mjs)$)"));
+    const bool javascript =
+        app.script.ends_with(".js") || app.script.ends_with(".cjs") || app.script.ends_with(".mjs");
     app.interpreter = javascript ? "node" : "none";
   }
   if (const auto port = app.env.find("PORT"); port != app.env.end()) {
@@ -322,7 +329,7 @@ Result<AppConfig> AppReader::read() {
 std::string nearest_field(const std::string& word) {
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& name : field_names()) {
+  for (const auto& [name, reader] : AppReader::readers()) {
     const std::size_t d = edit_distance(word, name);
     if (d < best_distance) {
       best = name;
