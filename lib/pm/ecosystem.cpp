@@ -71,8 +71,8 @@ class AppReader {
     return {};
   }
   Status strings(const std::string& key, const json& v, std::vector<std::string>& out) const;
-  Status instances(const json& v, AppConfig& app) const;
-  Status memory(const json& v, AppConfig& app) const;
+  Status instances(const std::string& key, const json& v, AppConfig& app) const;
+  Status memory(const std::string& key, const json& v, AppConfig& app) const;
   Status environment(const std::string& key, const json& v,
                      std::map<std::string, std::string>& out) const;
   Status field(const std::string& key, const json& v, AppConfig& app) const;
@@ -100,7 +100,7 @@ Status AppReader::strings(const std::string& key, const json& v,
   return {};
 }
 
-Status AppReader::instances(const json& v, AppConfig& app) const {
+Status AppReader::instances(const std::string& key, const json& v, AppConfig& app) const {
   const std::string expected =
       "a whole number of instances, 'max' or 0 for one per core, -1 for one fewer";
   int count = 0;
@@ -110,7 +110,7 @@ Status AppReader::instances(const json& v, AppConfig& app) const {
              v.get<std::int64_t>() <= 1024) {
     count = v.get<int>();
   } else {
-    return wrong("instances", v, expected);
+    return wrong(key, v, expected);
   }
   if (count == 0) count = options_.cores;
   if (count == -1) count = std::max(1, options_.cores - 1);
@@ -118,7 +118,7 @@ Status AppReader::instances(const json& v, AppConfig& app) const {
   return {};
 }
 
-Status AppReader::memory(const json& v, AppConfig& app) const {
+Status AppReader::memory(const std::string& key, const json& v, AppConfig& app) const {
   const std::string expected = "a size such as '300M', '1G', '512K', or a number of bytes";
   if (v.is_number_integer() && v.get<std::int64_t>() > 0) {
     app.max_memory_restart_bytes = v.get<std::uint64_t>();
@@ -127,14 +127,14 @@ Status AppReader::memory(const json& v, AppConfig& app) const {
   static const std::regex size(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMmGg])?[Bb]?\s*$)");
   std::smatch m;
   const std::string text = v.is_string() ? v.get<std::string>() : "";
-  if (!std::regex_match(text, m, size)) return wrong("max_memory_restart", v, expected);
+  if (!std::regex_match(text, m, size)) return wrong(key, v, expected);
   const double number = std::stod(m[1]);
   const char unit = m[2].matched ? static_cast<char>(std::toupper(m[2].str()[0])) : 'B';
   const double scale = unit == 'K'   ? 1024.0
                        : unit == 'M' ? 1024.0 * 1024
                        : unit == 'G' ? 1024.0 * 1024 * 1024
                                      : 1;
-  if (number * scale < 1) return wrong("max_memory_restart", v, expected);
+  if (number * scale < 1) return wrong(key, v, expected);
   app.max_memory_restart_bytes = static_cast<std::uint64_t>(number * scale);
   return {};
 }
@@ -179,7 +179,7 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
       {"cwd", [](const AppReader& r, const std::string& key, const json& x,
                  AppConfig& app) { return r.text(key, x, app.cwd); }},
       {"instances", [](const AppReader& r, const std::string& key, const json& x,
-                       AppConfig& app) { return r.instances(x, app); }},
+                       AppConfig& app) { return r.instances(key, x, app); }},
       {"exec_mode",
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          const std::string mode = x.is_string() ? x.get<std::string>() : "";
@@ -225,7 +225,7 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
       {"autorestart", [](const AppReader& r, const std::string& key, const json& x,
                          AppConfig& app) { return r.flag(key, x, app.autorestart); }},
       {"max_memory_restart", [](const AppReader& r, const std::string& key, const json& x,
-                                AppConfig& app) { return r.memory(x, app); }},
+                                AppConfig& app) { return r.memory(key, x, app); }},
       {"cron_restart",
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          if (auto s = r.text(key, x, app.cron_restart); !s) return s;
