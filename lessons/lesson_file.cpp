@@ -8,15 +8,10 @@
 #include <regex>
 #include <sstream>
 
+#include "trim.hpp"
+
 namespace clab::lessons {
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 // "NAME rest" -> {NAME, rest}
 std::pair<std::string, std::string> split_name(const std::string& value) {

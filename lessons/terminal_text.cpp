@@ -9,6 +9,8 @@
 #include <sstream>
 #include <vector>
 
+#include "trim.hpp"
+
 namespace clab::lessons {
 namespace {
 
@@ -147,12 +149,6 @@ std::string wrap(const std::string& text, const TextStyle& style, const std::str
     line_empty = false;
   }
   return out + "\n";
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
 
 // "- item", "* item", "12. item": the marker's length with its space, or 0.
