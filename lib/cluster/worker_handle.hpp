@@ -1,6 +1,6 @@
 // Worker: the primary's handle on one worker process (Node's cluster.Worker).
 //
-// Its state is the lifecycle table's (worker_lifecycle.hpp); only the Primary moves it, by
+// Its state is the lifecycle table's (worker_lifecycle.hpp); only its WorkerGroup moves it, by
 // feeding the table events and executing the actions it returns. disconnect() and kill()
 // are stop requests like any other: the worker is not respawned and the kill timer runs.
 // Invariant: a worker in Stopping (or Exited from it) is never respawned.
@@ -35,7 +35,7 @@ struct StopMethod {
   int signal = 0;                    // for Kind::Signal
 };
 
-// What a Worker asks of whoever supervises it: the Primary, which runs the stop through
+// What a Worker asks of whoever supervises it: its WorkerGroup, which runs the stop through
 // the lifecycle table.
 class WorkerSupervisor {
  public:
@@ -85,7 +85,7 @@ class Worker {
   void kill(int signal = SIGTERM);
 
  private:
-  friend class Primary;
+  friend class WorkerGroup;
 
   int id_;
   int instance_;

@@ -1,0 +1,239 @@
+// WorkerGroup: one program's instances sharing one port, supervised inside an event loop
+// that someone else runs: the Primary's (one group, a demo) or the pm daemon's (one group
+// per app). It forks one process per slot, shares the port according to the ListenPolicy,
+// respawns processes that exit unexpectedly (RespawnPolicy), replaces them one by one
+// without a gap (reload) and stops them: disconnect and SIGINT each, SIGKILL whatever is
+// left after kill_timeout.
+//
+// Each process's life follows the lifecycle table (worker_lifecycle.hpp): every IPC
+// message, timer, stop request and reaped exit becomes an event fed to the table, and
+// apply() executes the actions it returns; no other code changes a worker's state. A slot
+// whose process cannot even be created (out of descriptors or processes) is retried with
+// backoff like a failed start; when every slot has errored the group stops by itself.
+//
+// Three ways to speak to a process (WorkerProtocol): ClusterLab's IPC protocol (online,
+// listening, ready, connections handed over), systemd's socket activation (the shared
+// listening socket as descriptor 3, LISTEN_FDS=1; readiness by READY=1 on NOTIFY_SOCKET
+// when wait_ready) or none at all (fork mode: any command, up once it runs, or once it
+// says READY=1).
+//
+// The owner reaps children (waitpid) and passes each exit to on_reaped(). Single-threaded:
+// every callback runs on the loop's thread. Invariants: each live process has one Worker
+// entry until it is reaped; a worker whose stop was requested is never respawned; a slot
+// has at most one serving worker and at most one replacement on its way up, and the
+// serving one is asked to stop only once its replacement is up.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cluster/event_loop.hpp"
+#include "cluster/listen_policy.hpp"
+#include "cluster/respawn_policy.hpp"
+#include "cluster/worker_handle.hpp"
+
+namespace clab::cluster {
+
+enum class WorkerProtocol {
+  ClusterLab,        // IPC channel and listen instructions (a ClusterLab worker)
+  SocketActivation,  // the listening socket as fd 3, LISTEN_FDS=1, LISTEN_PID
+  None,              // no socket, no channel: fork mode
+};
+
+// The write ends a process gets as its stdout and stderr (the owner keeps the read ends).
+struct ChildStdio {
+  UniqueFd out;
+  UniqueFd err;
+};
+
+struct ClusterSettings {
+  int workers = 1;
+  ListenPolicy policy = ListenPolicy::RoundRobin;
+  WorkerProtocol protocol = WorkerProtocol::ClusterLab;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: pick a free port
+  RespawnSettings respawn;
+  // Stopping a worker: SIGINT (or a "shutdown" message), SIGKILL after kill_timeout.
+  std::chrono::milliseconds kill_timeout{1600};
+  bool shutdown_with_message = false;
+  // wait_ready: a worker is up (and gets round-robin connections) only once it says
+  // "ready"; one that has not within listen_timeout is killed and counts as a failed start.
+  bool wait_ready = false;
+  std::chrono::milliseconds listen_timeout{3000};
+  // The program each worker runs and its arguments (argv[0] is only its name). An empty
+  // executable is this program's own (/proc/self/exe), as Node re-runs process.argv[1].
+  std::string executable;
+  std::vector<std::string> argv;
+  // The environment ("NAME=value"); empty: this process's. The cluster's own variables
+  // are added, and what instance_environment returns for the slot.
+  std::vector<std::string> environment;
+  std::function<std::vector<std::pair<std::string, std::string>>(int instance)>
+      instance_environment;
+  std::string cwd;  // empty: this process's
+  // When set, each process's stdout and stderr; a failure is a spawn failure.
+  std::function<Result<ChildStdio>(int instance)> stdio;
+};
+
+// Node's cluster events. Each is optional.
+struct ClusterEvents {
+  std::function<void(Worker&)> fork;
+  std::function<void(Worker&)> online;
+  std::function<void(Worker&)> listening;
+  std::function<void(Worker&)> ready;
+  std::function<void(Worker&)> listen_timeout;  // killed: not ready within listen_timeout
+  std::function<void(int instance, std::size_t live_workers)> errored;  // slot left stopped
+  std::function<void(Worker&)> disconnect;
+  std::function<void(Worker&, const nlohmann::json&)> message;
+  std::function<void(Worker&, const ExitStatus&, const RespawnDecision&)> exit;
+  std::function<void(int signal, std::size_t live_workers)> stopping;  // signal 0: by itself
+  std::function<void()> stopped;  // stop() finished: no process of the group is left
+  std::function<void(const Error&)> error;
+};
+
+class WorkerGroup final : public WorkerSupervisor {
+ public:
+  using Clock = Worker::Clock;
+  // What replace_instance() reports: nullopt when the new process is up and the old one
+  // was asked to stop, otherwise why the new one failed (the old one still serves).
+  using ReplaceDone = std::function<void(std::optional<std::string> failure)>;
+
+  // One slot, as listings show it.
+  struct SlotView {
+    int instance = 0;
+    const Worker* worker = nullptr;  // the serving (or starting) process, if any
+    int restarts = 0;                // every new process after the first
+    bool errored = false;            // left stopped by the respawn policy
+    bool stopped = false;            // stopped by request (stop_instance)
+  };
+
+  WorkerGroup(EventLoop& loop, ClusterSettings settings, ClusterEvents events);
+  ~WorkerGroup();  // SIGKILLs and reaps whatever still runs
+  WorkerGroup(const WorkerGroup&) = delete;
+  WorkerGroup& operator=(const WorkerGroup&) = delete;
+
+  // Binds the port (so port() is known); fork mode binds nothing.
+  Status bind();
+  // Forks one process per slot.
+  Status start();
+  // An exit the owner reaped; false when the pid is not one of this group's.
+  bool on_reaped(pid_t pid, int wait_status);
+
+  // Stops every process (SIGINT or the way the settings say, SIGKILL after kill_timeout),
+  // in parallel; `stopped` fires when none is left. signal 0: the group stops by itself.
+  void stop(int signal = SIGTERM);
+  bool stopping() const { return stopping_; }
+  // A second request to stop: SIGKILL everything now.
+  void kill_all();
+  // 0 when every process stopped in time; 1 when any had to be SIGKILLed, exited non-zero
+  // while stopping, or a slot was left errored.
+  int exit_status() const;
+
+  // Per slot: stop its process (not respawned), start it again, or replace it: start a new
+  // process, wait until it is up (up to listen_timeout), then stop the old one gracefully.
+  void stop_instance(int instance);
+  void start_instance(int instance);
+  void replace_instance(int instance, ReplaceDone done);
+  // A stop request asked the given way (Worker::disconnect() and kill() come here): the
+  // worker is not respawned, and is killed if still there after kill_timeout.
+  void request_stop(Worker& worker, StopMethod method) override;
+  // Sets the number of slots: new ones start, the highest ones stop and go.
+  void scale(int workers);
+  // Sends a signal to the slot's serving process (the slot's policy is unchanged).
+  Status signal_instance(int instance, int signal);
+
+  std::uint16_t port() const { return port_; }
+  const ClusterSettings& settings() const { return settings_; }
+  std::vector<Worker*> workers();
+  std::vector<SlotView> slots() const;
+
+ private:
+  struct Slot {
+    int instance = 0;
+    RespawnPolicy policy;
+    Worker* worker = nullptr;
+    Worker* replacement = nullptr;  // reload: the new process, until it is up or fails
+    ReplaceDone replace_done;
+    std::optional<std::string> replace_failure;  // why the replacement is being stopped
+    std::optional<EventLoop::TimerId> replace_timer;
+    std::optional<EventLoop::TimerId> respawn_timer;
+    int restarts = 0;
+    bool spawned = false;  // a process was started for it before
+    bool errored = false;
+    bool stopped = false;
+    bool retiring = false;  // scaled away: removed once its process has exited
+  };
+
+  Slot* slot_of(int instance);
+  void fork_worker(Slot& slot);
+  Result<pid_t> spawn(int id, int instance, UniqueFd& child_end);
+  // Feeds one event to the worker's lifecycle table and executes the actions it returns.
+  void apply(Worker& worker, WorkerEvent event);
+  void execute(Worker& worker, WorkerAction action);
+  // A worker just came up: a replacement takes over its slot.
+  void on_up(Worker& worker);
+  void finish_replacement(Slot& slot, std::optional<std::string> failure);
+  // Runs `event` on the worker with this pid after `delay`, if it is still there then.
+  void after(Worker& worker, std::chrono::milliseconds delay, WorkerEvent event);
+  void ask_to_stop(Worker& worker);
+  void on_spawn_failure(Slot& slot, const Error& error);
+  void act_on(Slot& slot, const RespawnDecision& decision);
+  void stop_if_every_slot_errored();
+  void on_channel_event(Worker& worker, std::uint32_t events);
+  void on_internal_message(Worker& worker, const std::string& command, const nlohmann::json& body);
+  void on_notify_readable();
+  void send_listen_instructions(Worker& worker);
+  void on_worker_exit(Worker& worker);
+  void close_channel(Worker& worker);
+  void update_channel_interest(Worker& worker);
+  // Round-robin: accept pending connections and hand each to the next available worker.
+  void accept_connections();
+  // Round-robin: hands every pending connection to a worker that can take one now.
+  void dispatch_pending();
+  // Takes back the connections a worker never acknowledged, to hand them to others.
+  void reclaim_unacked(Worker& worker);
+  // The worker next in rotation that can take a connection now; nullptr when none can.
+  Worker* next_round_robin_worker(bool advance);
+  void set_accepting(bool on);
+  // Round-robin: connections accepted and not yet acknowledged by a worker.
+  std::size_t held_connections() const;
+  // Raises the descriptor limit and sets connection_budget_ and max_unacked_ from it.
+  void budget_descriptors();
+  void finish_if_stopped();
+  void report(const Error& error);
+
+  EventLoop& loop_;
+  ClusterSettings settings_;
+  ClusterEvents events_;
+  UniqueFd listener_;  // round-robin, shared, socket activation: listening; reuseport: bound
+  UniqueFd notify_;    // NOTIFY_SOCKET for processes that do not speak ClusterLab's protocol
+  std::string notify_name_;
+  std::uint16_t port_ = 0;
+  std::map<int, Slot> slots_;                         // by instance; references stay valid
+  std::map<pid_t, std::unique_ptr<Worker>> workers_;  // live processes by pid
+  int next_worker_id_ = 1;
+  std::map<int, Worker*> by_id_;  // the same live workers, in id order (round-robin)
+  int last_round_robin_id_ = 0;
+  std::uint64_t next_connection_seq_ = 1;
+  std::deque<UniqueFd> pending_;                  // round-robin: accepted, waiting for a worker
+  static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
+  static constexpr std::size_t kMaxPending = 4096;
+  // Round-robin: the most connections held at once (accepted, not acknowledged), and per
+  // worker unacknowledged, sized from the descriptor limit so the primary never runs out.
+  std::size_t connection_budget_ = kMaxPending;
+  std::size_t max_unacked_ = kMaxUnacked;
+  LifecycleOptions lifecycle_;
+  bool started_ = false;
+  bool accepting_ = false;
+  bool stopping_ = false;
+  bool killed_any_ = false;
+  bool failed_stop_ = false;  // a worker exited non-zero while the group stopped
+};
+
+}  // namespace clab::cluster
