@@ -444,6 +444,7 @@ void WorkerGroup::stop_instance(int instance) {
   Slot* slot = slot_of(instance);
   if (slot == nullptr) return;
   slot->stopped = true;
+  slot->restart_on_exit = false;
   if (slot->respawn_timer) loop_.cancel(*slot->respawn_timer);
   slot->respawn_timer.reset();
   if (slot->replacement != nullptr) {
@@ -460,6 +461,15 @@ void WorkerGroup::start_instance(int instance) {
   slot->errored = false;
   slot->policy = RespawnPolicy(settings_.respawn);
   if (slot->worker == nullptr && !slot->respawn_timer) fork_worker(*slot);
+}
+
+void WorkerGroup::restart_instance(int instance) {
+  Slot* slot = slot_of(instance);
+  if (slot == nullptr || stopping_) return;
+  if (slot->worker == nullptr) return start_instance(instance);
+  slot->restart_on_exit = true;
+  slot->stopped = false;
+  request_stop(*slot->worker, {});
 }
 
 void WorkerGroup::scale(int workers) {
@@ -614,6 +624,12 @@ void WorkerGroup::on_worker_exit(Worker& worker) {
     if (events_.exit) events_.exit(worker, worker.exit_status_, decision);
   } else {
     slot.worker = nullptr;
+    if (std::exchange(slot.restart_on_exit, false) && !stopping_ && !slot.retiring) {
+      const RespawnDecision decision{RespawnDecision::Action::Restart, {}, "restarted"};
+      if (events_.exit) events_.exit(worker, worker.exit_status_, decision);
+      if (slot.replacement == nullptr) fork_worker(slot);
+      return;
+    }
     // The table decided how the exit counts: every worker of a stopping cluster was asked
     // to stop, so its exit is a requested one.
     const RespawnDecision decision = slot.policy.on_exit(*worker.exit_kind_, uptime);

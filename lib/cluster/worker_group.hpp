@@ -139,6 +139,9 @@ class WorkerGroup final : public WorkerSupervisor {
   // process, wait until it is up (up to listen_timeout), then stop the old one gracefully.
   void stop_instance(int instance);
   void start_instance(int instance);
+  // Stops the slot's process and starts a new one once it has exited (a port the process
+  // binds itself is free again by then).
+  void restart_instance(int instance);
   void replace_instance(int instance, ReplaceDone done);
   // A stop request asked the given way (Worker::disconnect() and kill() come here): the
   // worker is not respawned, and is killed if still there after kill_timeout.
@@ -167,7 +170,8 @@ class WorkerGroup final : public WorkerSupervisor {
     bool spawned = false;  // a process was started for it before
     bool errored = false;
     bool stopped = false;
-    bool retiring = false;  // scaled away: removed once its process has exited
+    bool restart_on_exit = false;  // restart_instance: a new process once this one exited
+    bool retiring = false;         // scaled away: removed once its process has exited
   };
 
   Slot* slot_of(int instance);

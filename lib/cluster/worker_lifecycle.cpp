@@ -20,7 +20,10 @@ struct Row {
 };
 
 constexpr WorkerActions kNothing{};
-constexpr WorkerActions kStop = A::AskToStop | A::ArmKillTimer | A::TakeBackConnections;
+// A worker asked to stop still reads, acknowledges and serves every connection handed to it
+// before the request (its channel is ordered): taking those back would hand one connection
+// to two processes. What it never reads comes back when it exits.
+constexpr WorkerActions kStop = A::AskToStop | A::ArmKillTimer;
 constexpr WorkerActions kDrainingItself = A::TakeBackConnections | A::ArmKillTimer;
 constexpr WorkerActions kFailStart = A::ReportListenTimeout | A::Kill | A::TakeBackConnections;
 constexpr WorkerActions kKillLate = A::Kill | A::CountAsKilled;

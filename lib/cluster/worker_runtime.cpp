@@ -43,6 +43,19 @@ Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::attach() {
                         std::move(wake)));
 }
 
+Result<std::unique_ptr<WorkerRuntime>> WorkerRuntime::standalone(UniqueFd listener) {
+  (void)proc::raise_descriptor_limit();
+  auto signals = proc::SignalSet::block({SIGINT, SIGTERM});
+  if (!signals) return signals.error();
+  UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake) return errno_error("eventfd");
+  const int instance = static_cast<int>(env_integer("NODE_APP_INSTANCE").value_or(0));
+  std::unique_ptr<WorkerRuntime> runtime(
+      new WorkerRuntime(0, instance, IpcChannel(), std::move(signals.value()), std::move(wake)));
+  runtime->listener_ = std::move(listener);
+  return runtime;
+}
+
 WorkerRuntime::WorkerRuntime(int id, int instance, IpcChannel channel, proc::SignalSet signals,
                              UniqueFd wake)
     : id_(id),
@@ -59,6 +72,7 @@ Status WorkerRuntime::send(const nlohmann::json& message) {
 }
 
 Status WorkerRuntime::send_locked(const nlohmann::json& message) {
+  if (!channel_.is_open()) return {};  // standalone: nobody to tell
   if (auto s = channel_.send(message); !s) return s;
   return channel_.flush_blocking(5000);
 }
@@ -76,7 +90,10 @@ WorkerRuntime::Stopped WorkerRuntime::run(ConnectionHandler on_connection,
   on_listening_ = std::move(on_listening);
   stopped_.reset();
 
-  (void)loop_.add(channel_.fd(), EPOLLIN, [this](std::uint32_t) { on_channel_readable(); });
+  const bool standalone = !channel_.is_open();
+  if (!standalone) {
+    (void)loop_.add(channel_.fd(), EPOLLIN, [this](std::uint32_t) { on_channel_readable(); });
+  }
   (void)loop_.add(signals_.fd(), EPOLLIN, [this](std::uint32_t) {
     auto signal = signals_.read_one();
     if (!signal) return;
@@ -89,12 +106,15 @@ WorkerRuntime::Stopped WorkerRuntime::run(ConnectionHandler on_connection,
   (void)loop_.add(wake_.get(), EPOLLIN, [this](std::uint32_t) {
     finish({StopReason::Requested, 0, {}});
   });
-  if (auto s = send(wire::internal(wire::kOnline)); !s) {
+  if (standalone) {
+    (void)loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_connections(); });
+    if (on_listening_) on_listening_();
+  } else if (auto s = send(wire::internal(wire::kOnline)); !s) {
     finish({StopReason::PrimaryGone, 0, s.error().message});
   }
   loop_.run();
 
-  loop_.remove(channel_.fd());
+  if (!standalone) loop_.remove(channel_.fd());
   loop_.remove(signals_.fd());
   loop_.remove(wake_.get());
   if (listener_) {

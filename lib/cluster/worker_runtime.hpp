@@ -2,6 +2,7 @@
 //
 // attach() reads the environment the primary set, checks the primary is still there and
 // blocks SIGINT/SIGTERM into a signalfd (call it in main() before any thread starts).
+// A standalone runtime (no primary) serves the listener it was given from the start.
 // run() says "online", follows the primary's listen instructions for the policy, says
 // "listening", then hands every accepted connection to the handler until the primary sends
 // "disconnect", SIGINT/SIGTERM arrives, request_stop() is called or the primary goes away
@@ -37,6 +38,9 @@ class WorkerRuntime {
 
   // Fails when this process was not started by a cluster primary.
   static Result<std::unique_ptr<WorkerRuntime>> attach();
+  // A process on its own (fork mode, or systemd's socket activation): it serves `listener`
+  // and stops on SIGINT/SIGTERM; there is no primary, so send() does nothing.
+  static Result<std::unique_ptr<WorkerRuntime>> standalone(UniqueFd listener);
 
   int id() const { return id_; }
   int instance() const { return instance_; }

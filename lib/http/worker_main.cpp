@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
 #include "cluster/worker_runtime.hpp"
 #include "http/worker_app.hpp"
@@ -42,7 +43,13 @@ std::string describe(const cluster::WorkerRuntime::Stopped& stopped) {
 }  // namespace
 
 int run_worker(const WorkerOptions& options) {
-  auto runtime = cluster::WorkerRuntime::attach();
+  auto runtime = [&]() -> Result<std::unique_ptr<cluster::WorkerRuntime>> {
+    if (cluster::is_worker() || !options.standalone_listener)
+      return cluster::WorkerRuntime::attach();
+    auto listener = options.standalone_listener();
+    if (!listener) return listener.error();
+    return cluster::WorkerRuntime::standalone(std::move(listener.value()));
+  }();
   if (!runtime) {
     fmt::print(stderr, "{}\n", runtime.error().message);
     return 1;
@@ -70,6 +77,7 @@ int run_worker(const WorkerOptions& options) {
   auto say_ready = [&] {
     (void)worker.send(cluster::wire::internal(cluster::wire::kReady));
     (void)notifier.notify("READY=1");
+    if (options.on_ready) options.on_ready();
   };
   std::jthread delayed_ready;  // stopped and joined before the worker goes on
   const auto stopped = worker.run(

@@ -21,6 +21,11 @@ struct WorkerOptions {
   // The coordination store behind /shared-count (and anything `configure` adds):
   // "sqlite:PATH" or "redis://HOST:PORT/DB"; empty for none.
   std::string backend;
+  // A process started without a primary (pm's fork mode, systemd's socket activation)
+  // serves the socket this returns; unset, such a process refuses to run.
+  std::function<Result<UniqueFd>()> standalone_listener;
+  // Runs once the worker has said it is ready (a line on stdout, say).
+  std::function<void()> on_ready;
   // Lets a demo add to the app (a logger, say) and register shutdown hooks, which run last
   // registered first.
   std::function<void(WorkerApp&, lifecycle::ShutdownHooks&)> configure;

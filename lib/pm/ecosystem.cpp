@@ -192,6 +192,16 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
          }
          return {};
        }},
+      {"listen_policy",
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
+         const std::string policy = x.is_string() ? x.get<std::string>() : "";
+         if (policy != "round-robin" && policy != "shared" && policy != "reuseport" &&
+             policy != "socket-activation") {
+           return r.wrong(key, x, "'round-robin', 'shared', 'reuseport' or 'socket-activation'");
+         }
+         app.listen_policy = policy;
+         return {};
+       }},
       {"env", [](const AppReader& r, const std::string& key, const json& x,
                  AppConfig& app) { return r.environment(key, x, app.env); }},
       {"kill_timeout",

@@ -25,6 +25,9 @@ struct AppConfig {
   std::string cwd;
   int instances = 1;  // resolved: 'max' or 0 -> cores, -1 -> cores - 1 (at least 1)
   ExecMode exec_mode = ExecMode::Fork;
+  // ClusterLab's own: how cluster-mode instances share the port: round-robin, shared,
+  // reuseport (ClusterLab's worker protocol) or socket-activation (LISTEN_FDS, any program).
+  std::string listen_policy = "round-robin";
   std::map<std::string, std::string> env;  // env, then env_<name> over it with --env <name>
   int port = 3000;                         // a cluster-mode app's port: env.PORT
   int kill_timeout_ms = 1600;

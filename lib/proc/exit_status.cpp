@@ -23,4 +23,17 @@ std::string signal_name(int signal) {
   return abbrev == nullptr ? fmt::format("signal {}", signal) : fmt::format("SIG{}", abbrev);
 }
 
+int signal_number(const std::string& name) {
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    const int n = name.size() < 4 ? std::stoi(name) : 0;
+    return n > 0 && n < NSIG ? n : 0;
+  }
+  const std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+  for (int n = 1; n < NSIG; ++n) {
+    const char* abbrev = ::sigabbrev_np(n);
+    if (abbrev != nullptr && bare == abbrev) return n;
+  }
+  return 0;
+}
+
 }  // namespace clab::proc

@@ -16,5 +16,7 @@ struct ExitStatus {
 
 // "SIGTERM", "SIGKILL"... for a signal number.
 std::string signal_name(int signal);
+// The number of "SIGUSR2", "USR2" or "12"; 0 when it names no signal.
+int signal_number(const std::string& name);
 
 }  // namespace clab::proc

@@ -1,0 +1,91 @@
+#include "daemon_client.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <fstream>
+
+#include "core/unique_fd.hpp"
+#include "pm/control_socket.hpp"
+
+namespace clab::pm {
+namespace {
+
+std::string own_executable() {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "/proc/self/exe";
+}
+
+std::string last_lines(const std::string& path, std::size_t count) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
+    out += "  " + lines[i] + "\n";
+  return out;
+}
+
+Status spawn_daemon(const PmHome& home) {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return errno_error("pipe");
+  UniqueFd read_end(ready[0]);
+  UniqueFd write_end(ready[1]);
+  const std::string executable = own_executable();
+  const pid_t pid = ::fork();
+  if (pid < 0) return errno_error("fork");
+  if (pid == 0) {
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDONLY);
+    const int log = ::open(home.daemon_log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    if (log >= 0) {
+      ::dup2(log, STDOUT_FILENO);
+      ::dup2(log, STDERR_FILENO);
+    }
+    ::fcntl(write_end.get(), F_SETFD, 0);
+    ::setenv(kEnvReadyFd, std::to_string(write_end.get()).c_str(), 1);
+    if (::chdir("/") != 0) ::_exit(126);
+    ::execl(executable.c_str(), "pm", "daemon", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  write_end.reset();
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = ::read(read_end.get(), &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1) return {};
+  return Error{fmt::format("the pm daemon did not start; the end of {}:\n{}", home.daemon_log(),
+                           last_lines(home.daemon_log(), 5))};
+}
+
+}  // namespace
+
+bool daemon_is_running(const PmHome& home) {
+  auto answer = call_daemon(home.socket(), {{"verb", "ping"}}, 5000);
+  return answer && answer.value().value("ok", false);
+}
+
+Status ensure_daemon(const PmHome& home) {
+  // One CLI at a time decides whether to start the daemon.
+  const std::string lock_path = home.root + "/cli.lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock) return errno_error("open " + lock_path);
+  if (::flock(lock.get(), LOCK_EX) != 0) return errno_error("flock " + lock_path);
+  if (daemon_is_running(home)) return {};
+  return spawn_daemon(home);
+}
+
+Result<nlohmann::json> ask_daemon(const PmHome& home, const nlohmann::json& request,
+                                  int timeout_ms) {
+  return call_daemon(home.socket(), request, timeout_ms);
+}
+
+}  // namespace clab::pm

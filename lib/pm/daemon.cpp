@@ -1,0 +1,474 @@
+#include "pm/daemon.hpp"
+
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "lifecycle/sd_notify.hpp"
+#include "pm/app_config_json.hpp"
+#include "proc/exit_status.hpp"
+#include "sched/cron_expression.hpp"
+
+namespace clab::pm {
+namespace {
+
+using nlohmann::json;
+
+json failure(const std::string& message) {
+  return {{"ok", false}, {"error", message}};
+}
+
+std::string timestamp() {
+  return format_log_date("YYYY-MM-DDTHH:mm:ss", std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+
+Daemon::~Daemon() = default;
+
+void Daemon::log(const std::string& line) const {
+  fmt::print(stderr, "{} {}\n", timestamp(), line);
+  std::fflush(stderr);
+}
+
+int Daemon::run() {
+  auto signals = proc::SignalSet::block({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
+  if (!signals) {
+    log(signals.error().message);
+    return 1;
+  }
+  signals_.emplace(std::move(signals.value()));
+  (void)loop_.add(signals_->fd(), EPOLLIN, [this](std::uint32_t) { on_signal(); });
+  auto server = ControlServer::listen(
+      loop_, options_.home.socket(),
+      [this](const json& request, Reply reply) { handle(request, std::move(reply)); });
+  if (!server) {
+    log(server.error().message);
+    return 1;
+  }
+  server_ = std::move(server.value());
+  {
+    std::ofstream pid(options_.home.pid_file());
+    pid << ::getpid() << "\n";
+  }
+  log(fmt::format("pm daemon {} listening on {}", ::getpid(), options_.home.socket()));
+  auto announce = [this] {
+    if (options_.ready_fd >= 0) {
+      (void)!::write(options_.ready_fd, "1", 1);
+      ::close(options_.ready_fd);
+      options_.ready_fd = -1;
+    }
+    const auto notifier = lifecycle::SdNotifier::from_environment();
+    (void)notifier.notify("READY=1");
+    ::unsetenv("NOTIFY_SOCKET");  // the apps' readiness is ours to hear, not systemd's
+  };
+  if (options_.resurrect) {
+    handle({{"verb", "resurrect"}}, [this, announce](const json& response) {
+      if (!response.value("ok", false)) log("resurrect: " + response.value("error", ""));
+      announce();
+    });
+  } else {
+    announce();
+  }
+  loop_.after(std::chrono::milliseconds(1000), [this] { sample(); });
+  loop_.run();
+  server_.reset();
+  ::unlink(options_.home.pid_file().c_str());
+  log(fmt::format("pm daemon {} exits", ::getpid()));
+  return 0;
+}
+
+void Daemon::on_signal() {
+  while (auto signal = signals_->read_one()) {
+    if (*signal == SIGCHLD) {
+      for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) break;
+        for (auto& [name, app] : apps_) {
+          if (app->on_reaped(pid, status)) break;
+        }
+      }
+    } else if (*signal == SIGHUP) {
+      continue;
+    } else if (exiting_) {
+      log("a second " + proc::signal_name(*signal) + ": killing every app now");
+      apps_.clear();  // SIGKILLs and reaps
+      loop_.stop();
+    } else {
+      log("received " + proc::signal_name(*signal) + ": stopping every app");
+      kill([](const json&) {});
+    }
+  }
+}
+
+void Daemon::sample() {
+  for (auto& [name, app] : apps_)
+    app->sample(cpu_);
+  loop_.after(std::chrono::milliseconds(1000), [this] { sample(); });
+}
+
+json Daemon::process_list() const {
+  json list = json::array();
+  for (const auto& name : order_) {
+    for (auto& process : apps_.at(name)->processes(cpu_))
+      list.push_back(std::move(process));
+  }
+  return list;
+}
+
+Result<std::vector<Daemon::Target>> Daemon::resolve(const json& request) const {
+  const std::string target = request.value("target", "all");
+  std::vector<Target> out;
+  if (target == "all") {
+    for (const auto& name : order_)
+      out.push_back({apps_.at(name).get(), std::nullopt});
+    return out;
+  }
+  if (auto it = apps_.find(target); it != apps_.end()) {
+    out.push_back({it->second.get(), std::nullopt});
+    return out;
+  }
+  if (!target.empty() && target.find_first_not_of("0123456789") == std::string::npos) {
+    const int id = std::stoi(target);
+    for (const auto& [name, app] : apps_) {
+      if (auto instance = app->instance_of(id)) {
+        out.push_back({app.get(), instance});
+        return out;
+      }
+    }
+  }
+  return Error{fmt::format("process or app '{}' not found", target)};
+}
+
+void Daemon::handle(const json& request, Reply reply) {
+  const std::string verb = request.value("verb", "");
+  if (exiting_ && verb != "ping") return reply(failure("the daemon is shutting down"));
+  if (verb == "ping") {
+    return reply({{"ok", true}, {"pid", ::getpid()}, {"apps", apps_.size()}});
+  }
+  if (verb == "list") return reply({{"ok", true}, {"processes", process_list()}});
+  if (verb == "start") return start_apps(request, std::move(reply));
+  if (verb == "save") {
+    if (auto s = save(); !s) return reply(failure(s.error().message));
+    return reply({{"ok", true}, {"path", options_.home.dump()}, {"apps", order_.size()}});
+  }
+  if (verb == "resurrect") {
+    std::ifstream in(options_.home.dump());
+    if (!in)
+      return reply(failure(fmt::format("nothing saved: {} does not exist (pm save writes it)",
+                                       options_.home.dump())));
+    auto dump = json::parse(in, nullptr, false);
+    if (!dump.is_object() || !dump.contains("apps")) {
+      return reply(failure(fmt::format("{} is not a pm dump", options_.home.dump())));
+    }
+    json start = {{"verb", "start"}, {"apps", json::array()}};
+    for (const auto& entry : dump["apps"]) {
+      json app = entry.value("config", json::object());
+      app["environment"] = entry.value("environment", json::array());
+      start["apps"].push_back(app);
+    }
+    return start_apps(start, std::move(reply));
+  }
+  if (verb == "kill") return kill(std::move(reply));
+  if (verb == "scale") {
+    const std::string name = request.value("target", "");
+    auto it = apps_.find(name);
+    if (it == apps_.end()) return reply(failure(fmt::format("app '{}' not found", name)));
+    const std::string spec = request.value("instances", "");
+    const int current = it->second->config().instances;
+    int wanted = 0;
+    try {
+      const int n = std::stoi(spec);
+      wanted = spec.front() == '+' || spec.front() == '-' ? current + n : n;
+    } catch (...) {
+      return reply(failure(fmt::format("scale: '{}' is not N, +N or -N", spec)));
+    }
+    if (auto s = it->second->scale(wanted); !s) return reply(failure(s.error().message));
+    log(fmt::format("app '{}' scaled from {} to {} instances", name, current, wanted));
+    return reply({{"ok", true}, {"processes", process_list()}});
+  }
+
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  if (verb == "describe") {
+    json processes = json::array();
+    for (const auto& t : targets.value()) {
+      for (auto& p : t.app->processes(cpu_)) {
+        if (!t.instance || t.app->instance_of(p["pm_id"].get<int>()) == t.instance)
+          processes.push_back(std::move(p));
+      }
+    }
+    return reply({{"ok", true}, {"processes", processes}});
+  }
+  if (verb == "flush") {
+    for (const auto& t : targets.value()) {
+      if (auto s = t.app->flush_logs(); !s) return reply(failure(s.error().message));
+    }
+    return reply({{"ok", true}});
+  }
+  if (verb == "reset") {
+    for (const auto& t : targets.value())
+      t.app->reset_counters();
+    return reply({{"ok", true}, {"processes", process_list()}});
+  }
+  if (verb == "signal") {
+    const std::string name = request.value("signal", "");
+    const int signal = proc::signal_number(name);
+    if (signal <= 0) return reply(failure(fmt::format("'{}' is not a signal name", name)));
+    for (const auto& t : targets.value()) {
+      if (auto s = t.app->send_signal(t.instance, signal); !s)
+        return reply(failure(s.error().message));
+    }
+    return reply({{"ok", true}});
+  }
+  using Finish = std::function<void(std::vector<std::string>)>;
+  auto as_failures = [](const Finish& finish) {
+    return [finish](Status s) {
+      finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+    };
+  };
+  if (verb == "stop") {
+    return for_each_target(
+        targets.value(),
+        [as_failures](const Target& t, Finish finish) {
+          if (t.instance) {
+            t.app->stop_instance(*t.instance);
+            return finish({});
+          }
+          t.app->stop(as_failures(finish));
+        },
+        std::move(reply));
+  }
+  if (verb == "restart") {
+    return for_each_target(
+        targets.value(),
+        [as_failures](const Target& t, Finish finish) {
+          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish));
+          t.app->restart(as_failures(finish));
+        },
+        std::move(reply));
+  }
+  if (verb == "reload") {
+    const auto parallel = request.value("parallel", std::size_t{1});
+    return for_each_target(
+        targets.value(),
+        [parallel](const Target& t, Finish finish) {
+          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish));
+          t.app->reload(parallel, std::move(finish));
+        },
+        std::move(reply));
+  }
+  if (verb == "delete") {
+    for (const auto& t : targets.value()) {
+      if (t.instance && t.app->config().instances > 1) {
+        return reply(failure(fmt::format(
+            "pm_id {} is one of {} instances of '{}': delete the app by name, or scale it",
+            request.value("target", ""), t.app->config().instances, t.app->config().name)));
+      }
+    }
+    return for_each_target(
+        targets.value(),
+        [this, as_failures](const Target& t, Finish finish) {
+          const std::string name = t.app->config().name;
+          t.app->stop([this, name, finish](Status s) {
+            // Deleted once the stop's callbacks have all returned.
+            loop_.after(std::chrono::milliseconds(0), [this, name] { remove_app(name); });
+            finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+          });
+        },
+        std::move(reply));
+  }
+  reply(failure(fmt::format("unknown verb '{}'", verb)));
+}
+
+void Daemon::for_each_target(
+    const std::vector<Target>& targets,
+    std::function<void(const Target&, std::function<void(std::vector<std::string>)>)> op,
+    Reply reply) {
+  // One target after the other; the reply lists what failed, then every process.
+  struct Run {
+    std::vector<Target> targets;
+    std::size_t next = 0;
+    std::vector<std::string> failures;
+  };
+  auto run = std::make_shared<Run>(Run{targets, 0, {}});
+  auto step = std::make_shared<std::function<void()>>();
+  *step = [this, run, op, reply, step] {
+    if (run->next == run->targets.size()) {
+      json response = {{"ok", run->failures.empty()}, {"failures", run->failures}};
+      if (!run->failures.empty()) response["error"] = run->failures.front();
+      // After the last callback has returned: a deleted app is gone from the list.
+      loop_.after(std::chrono::milliseconds(0), [this, response, reply, step]() mutable {
+        response["processes"] = process_list();
+        reply(response);
+        *step = nullptr;  // breaks the cycle
+      });
+      return;
+    }
+    const Target target = run->targets[run->next++];
+    op(target, [run, step](std::vector<std::string> failures) {
+      for (auto& f : failures)
+        run->failures.push_back(std::move(f));
+      (*step)();
+    });
+  };
+  (*step)();
+}
+
+void Daemon::start_apps(const json& request, Reply reply) {
+  std::vector<std::pair<AppConfig, std::vector<std::string>>> configs;
+  for (const auto& entry : request.value("apps", json::array())) {
+    auto config = app_from_json(entry);
+    if (!config) return reply(failure(config.error().message));
+    std::vector<std::string> environment = entry.value("environment", std::vector<std::string>{});
+    configs.emplace_back(std::move(config.value()), std::move(environment));
+  }
+  if (configs.empty()) return reply(failure("start: no app given"));
+  std::vector<Target> targets;
+  std::vector<std::string> already;
+  for (auto& [config, environment] : configs) {
+    const std::string name = config.name;
+    auto it = apps_.find(name);
+    if (it != apps_.end() && it->second->running()) {
+      already.push_back(name);
+      continue;
+    }
+    if (it != apps_.end()) apps_.erase(it);  // stopped: started again as the file says now
+    std::erase(order_, name);
+    AppServices services{.next_pm_id = [this] { return next_pm_id_++; },
+                         .log = [this](const std::string& line) { log(line); },
+                         .logs_dir = options_.home.logs(),
+                         .rotation = options_.rotation};
+    auto app = std::make_unique<ManagedApp>(loop_, std::move(config), std::move(environment),
+                                            std::move(services));
+    targets.push_back({app.get(), std::nullopt});
+    order_.push_back(name);
+    apps_[name] = std::move(app);
+  }
+  for_each_target(
+      targets,
+      [this](const Target& t, std::function<void(std::vector<std::string>)> finish) {
+        t.app->start([this, app = t.app, finish](Status s) {
+          if (s) arm_rules(*app);
+          finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+        });
+      },
+      [reply, already](const json& response) {
+        json r = response;
+        r["already_running"] = already;
+        reply(r);
+      });
+}
+
+void Daemon::arm_rules(ManagedApp& app) {
+  const AppConfig& config = app.config();
+  const std::string name = config.name;
+  Watched& rules = rules_[name];
+  if (config.watch && !rules.watch) {
+    std::vector<std::string> roots = config.watch_paths;
+    const std::string base =
+        config.cwd.empty() ? config.script.substr(0, config.script.rfind('/')) : config.cwd;
+    if (roots.empty()) roots.push_back(base);
+    for (auto& root : roots) {
+      if (!root.empty() && root.front() != '/') root = base + "/" + root;
+    }
+    std::vector<std::string> ignore = config.ignore_watch;
+    ignore.insert(ignore.end(), {".git", "node_modules", "*.log"});
+    auto watch = FileWatch::start(loop_, roots, ignore, std::chrono::milliseconds(500),
+                                  [this, name](const std::string& path) {
+                                    auto it = apps_.find(name);
+                                    if (it == apps_.end() || !it->second->running()) return;
+                                    log(fmt::format("app '{}': {} changed: reloading", name, path));
+                                    it->second->reload(1, [](std::vector<std::string>) {});
+                                  });
+    if (watch) {
+      rules.watch = std::move(watch.value());
+    } else {
+      log(fmt::format("app '{}': watch: {}", name, watch.error().message));
+    }
+  }
+  if (!config.cron_restart.empty() && !rules.cron_timer) arm_cron(name);
+}
+
+void Daemon::arm_cron(const std::string& name) {
+  auto it = apps_.find(name);
+  if (it == apps_.end()) return;
+  auto cron = sched::CronExpression::parse(it->second->config().cron_restart);
+  if (!cron) return;
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto next = cron.value().next_after(now, sched::Zone::Local);
+  if (!next) return;
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
+  rules_[name].cron_timer = loop_.after(delay, [this, name] {
+    rules_[name].cron_timer.reset();
+    auto app = apps_.find(name);
+    if (app == apps_.end()) return;
+    if (app->second->running()) {
+      log(fmt::format("app '{}': cron_restart '{}': reloading", name,
+                      app->second->config().cron_restart));
+      app->second->reload(1, [](std::vector<std::string>) {});
+    }
+    arm_cron(name);
+  });
+}
+
+void Daemon::remove_app(const std::string& name) {
+  if (auto rules = rules_.find(name); rules != rules_.end()) {
+    if (rules->second.cron_timer) loop_.cancel(*rules->second.cron_timer);
+    rules_.erase(rules);
+  }
+  apps_.erase(name);
+  std::erase(order_, name);
+  log(fmt::format("app '{}' deleted", name));
+}
+
+Status Daemon::save() const {
+  json dump = {{"apps", json::array()}};
+  for (const auto& name : order_) {
+    const auto& app = apps_.at(name);
+    dump["apps"].push_back(
+        {{"config", to_json(app->config())}, {"environment", app->environment()}});
+  }
+  const std::string temporary = options_.home.dump() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << dump.dump(2) << "\n";
+    if (!out) return Error{"cannot write " + temporary};
+  }
+  if (::rename(temporary.c_str(), options_.home.dump().c_str()) != 0)
+    return errno_error("rename " + temporary);
+  return {};
+}
+
+void Daemon::kill(Reply reply) {
+  kill_replies_.push_back(std::move(reply));
+  if (exiting_) return;
+  exiting_ = true;
+  std::vector<Target> targets;
+  for (const auto& name : order_)
+    targets.push_back({apps_.at(name).get(), std::nullopt});
+  for_each_target(
+      targets,
+      [](const Target& t, std::function<void(std::vector<std::string>)> finish) {
+        t.app->stop([finish](Status) { finish({}); });
+      },
+      [this](const json& response) {
+        json r = response;
+        r["pid"] = ::getpid();
+        for (auto& reply : kill_replies_)
+          reply(r);
+        kill_replies_.clear();
+        loop_.stop();
+      });
+}
+
+}  // namespace clab::pm

@@ -1,0 +1,83 @@
+// Daemon: pm's God process. It keeps every app running after the CLI has exited, answers
+// the CLI over the control socket (control_socket.hpp, docs/pm-protocol.md) and applies the
+// resource rules: max_memory_restart (RSS sampled each second), cron_restart, watch.
+//
+// One thread, one EventLoop: the control socket, every app's WorkerGroup (sockets, IPC
+// channels, timers), the apps' stdout/stderr pipes, inotify, and a signalfd for SIGCHLD
+// (each reaped child goes to the app that owns it), SIGTERM/SIGINT (stop every app, then
+// exit: `pm kill`'s path too) and SIGHUP (ignored: the daemon outlives the terminal).
+// Apps never outlive it: each child has PR_SET_PDEATHSIG and its IPC channel closes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cluster/event_loop.hpp"
+#include "pm/control_socket.hpp"
+#include "pm/file_watch.hpp"
+#include "pm/managed_app.hpp"
+#include "pm/pm_home.hpp"
+#include "proc/signal_set.hpp"
+
+namespace clab::pm {
+
+struct DaemonOptions {
+  PmHome home;
+  LogRotation rotation;
+  bool resurrect = false;  // start the apps `pm save` wrote, as `pm resurrect` does
+  int ready_fd = -1;       // written to (one byte) and closed once the socket listens
+};
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options);
+  ~Daemon();
+  // Runs until killed (`pm kill`, SIGTERM, SIGINT). Returns the process exit status.
+  int run();
+
+ private:
+  struct Watched {
+    std::unique_ptr<FileWatch> watch;
+    std::optional<cluster::EventLoop::TimerId> cron_timer;
+  };
+  // What a request names: every app, one app, or one instance of one app (by pm_id).
+  struct Target {
+    ManagedApp* app;
+    std::optional<int> instance;
+  };
+
+  void handle(const nlohmann::json& request, Reply reply);
+  Result<std::vector<Target>> resolve(const nlohmann::json& request) const;
+  nlohmann::json process_list() const;
+  void start_apps(const nlohmann::json& request, Reply reply);
+  void for_each_target(
+      const std::vector<Target>& targets,
+      std::function<void(const Target&, std::function<void(std::vector<std::string>)>)> op,
+      Reply reply);
+  void remove_app(const std::string& name);
+  void arm_rules(ManagedApp& app);
+  void arm_cron(const std::string& name);
+  Status save() const;
+  void kill(Reply reply);
+  void on_signal();
+  void sample();
+  void log(const std::string& line) const;
+
+  DaemonOptions options_;
+  cluster::EventLoop loop_;
+  std::optional<proc::SignalSet> signals_;
+  std::unique_ptr<ControlServer> server_;
+  std::map<std::string, std::unique_ptr<ManagedApp>> apps_;  // by name
+  std::vector<std::string> order_;                           // names, in start order
+  std::map<std::string, Watched> rules_;
+  CpuMeter cpu_;
+  int next_pm_id_ = 0;
+  bool exiting_ = false;
+  std::vector<Reply> kill_replies_;
+};
+
+}  // namespace clab::pm

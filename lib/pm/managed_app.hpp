@@ -1,0 +1,123 @@
+// ManagedApp: one app of the pm daemon: its configuration, its WorkerGroup while it runs
+// (cluster mode: pm is the primary; fork mode: each instance is a plain child), a stable
+// pm_id per instance, the log files its processes write to (through pipes the daemon
+// reads), and PM2's operations on it: start, stop, restart, reload, scale, signal.
+//
+// Invariants: a running app has exactly one group; an operation's `done` is called exactly
+// once; restart counts survive a restart (the group is new, the instance is not). Every
+// callback runs on the daemon's loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/event_loop.hpp"
+#include "cluster/worker_group.hpp"
+#include "pm/ecosystem.hpp"
+#include "pm/log_file.hpp"
+#include "pm/process_sample.hpp"
+
+namespace clab::pm {
+
+// What an app needs from the daemon.
+struct AppServices {
+  std::function<int()> next_pm_id;
+  std::function<void(const std::string&)> log;  // a line for the daemon's log
+  std::string logs_dir;
+  LogRotation rotation;
+};
+
+class ManagedApp {
+ public:
+  using Done = std::function<void(Status)>;
+  // Reload: one line per instance that failed (the old process still serves).
+  using ReloadDone = std::function<void(std::vector<std::string> failures)>;
+
+  ManagedApp(cluster::EventLoop& loop, AppConfig config, std::vector<std::string> environment,
+             AppServices services);
+  ~ManagedApp();
+  ManagedApp(const ManagedApp&) = delete;
+  ManagedApp& operator=(const ManagedApp&) = delete;
+
+  const AppConfig& config() const { return config_; }
+  const std::vector<std::string>& environment() const { return environment_; }
+  bool running() const { return group_ != nullptr; }
+  std::vector<int> pm_ids() const;
+  std::optional<int> instance_of(int pm_id) const;
+
+  // Starts every instance; `done` once each is up or has failed (errored).
+  void start(Done done);
+  // Stops every instance gracefully; `done` once none is left.
+  void stop(Done done);
+  // stop, then start: the port is closed in between (what `reload` avoids).
+  void restart(Done done);
+  // Cluster mode: replaces instances `parallel` at a time, each new one up before the old
+  // one is asked to stop; stops at the first failure. Fork mode: restarts each instance.
+  void reload(std::size_t parallel, ReloadDone done);
+  // One instance (by pm_id): stop, restart (fork) or replace (cluster), signal.
+  void stop_instance(int instance);
+  void restart_instance(int instance, ReloadDone done);
+  Status scale(int instances);
+  Status send_signal(std::optional<int> instance, int signal);
+  void reset_counters();
+  Status flush_logs();
+
+  bool on_reaped(pid_t pid, int wait_status);
+  // Called each second: CPU and memory figures, and max_memory_restart.
+  void sample(CpuMeter& cpu);
+
+  // PM2's jlist entries, one per instance.
+  std::vector<nlohmann::json> processes(const CpuMeter& cpu) const;
+
+ private:
+  struct InstanceLogs {
+    std::shared_ptr<LogFile> out, err, combined;
+  };
+  struct Pipe;  // a process's stdout or stderr, read by the loop
+
+  Result<cluster::ClusterSettings> group_settings();
+  Result<cluster::ChildStdio> open_stdio(int instance);
+  Result<InstanceLogs*> logs_for(int instance);
+  std::string log_path(const std::string& configured, const char* kind, int instance) const;
+  void on_pipe_readable(int fd);
+  void write_line(InstanceLogs& logs, bool is_err, std::string_view line);
+  int pm_id_of(int instance);
+  void settle_waiters();
+  void replace_next();
+  void on_group_stopped();
+  std::string status_of(const cluster::WorkerGroup::SlotView& slot) const;
+
+  cluster::EventLoop& loop_;
+  AppConfig config_;
+  std::vector<std::string> environment_;
+  AppServices services_;
+  std::unique_ptr<cluster::WorkerGroup> group_;
+  std::map<int, int> pm_ids_;            // instance -> pm_id
+  std::map<int, int> carried_restarts_;  // instance -> restarts of earlier groups
+  std::map<int, InstanceLogs> logs_;
+  std::map<int, std::unique_ptr<Pipe>> pipes_;  // by read end
+  std::vector<Done> start_waiters_;
+  std::vector<Done> stop_waiters_;
+  std::chrono::steady_clock::time_point start_deadline_;
+  std::optional<cluster::EventLoop::TimerId> start_timer_;
+  // A reload in progress: instances still to replace, replacements running, failures.
+  struct Reload {
+    std::vector<int> queue;
+    std::size_t parallel = 1;
+    std::size_t running = 0;
+    std::vector<std::string> failures;
+    ReloadDone done;
+  };
+  std::optional<Reload> reload_;
+  std::map<int, bool> memory_reload_;  // instances being replaced for max_memory_restart
+};
+
+}  // namespace clab::pm
