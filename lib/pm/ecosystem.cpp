@@ -325,9 +325,10 @@ Result<AppConfig> AppReader::read() {
       value = std::stoi(port->second);
     } catch (...) {
     }
-    if (value < 1 || value > 65535 || std::to_string(value) != port->second) {
-      return Error{fmt::format("{}: app '{}': env.PORT is '{}'; expected a port from 1 to 65535",
-                               document_.where(pointer_ + "/env/PORT"), label_, port->second)};
+    if (value < 0 || value > 65535 || std::to_string(value) != port->second) {
+      return Error{fmt::format(
+          "{}: app '{}': env.PORT is '{}'; expected a port from 0 (any free one) to 65535",
+          document_.where(pointer_ + "/env/PORT"), label_, port->second)};
     }
     app.port = value;
   }

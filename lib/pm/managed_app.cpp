@@ -68,6 +68,7 @@ ManagedApp::~ManagedApp() {
 int ManagedApp::pm_id_of(int instance) {
   auto it = pm_ids_.find(instance);
   if (it != pm_ids_.end()) return it->second;
+  if (instance >= config_.instances) return -1;  // scaled away, still stopping
   return pm_ids_[instance] = services_.next_pm_id();
 }
 
@@ -380,7 +381,9 @@ void ManagedApp::reload(std::size_t parallel, ReloadDone done) {
 }
 
 void ManagedApp::replace_next() {
-  if (!reload_) return;
+  // Not re-entered: an instance that finishes at once calls back from inside the loop.
+  if (!reload_ || replacing_) return;
+  replacing_ = true;
   // Stop at the first failure: a broken release goes no further than one instance.
   while (reload_->failures.empty() && !reload_->queue.empty() &&
          reload_->running < reload_->parallel && group_) {
@@ -394,6 +397,7 @@ void ManagedApp::replace_next() {
       replace_next();
     });
   }
+  replacing_ = false;
   if (reload_->running == 0 && (reload_->queue.empty() || !reload_->failures.empty() || !group_)) {
     for (int instance : reload_->queue) {
       reload_->failures.push_back(

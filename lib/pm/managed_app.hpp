@@ -117,6 +117,7 @@ class ManagedApp {
     ReloadDone done;
   };
   std::optional<Reload> reload_;
+  bool replacing_ = false;             // inside replace_next()
   std::map<int, bool> memory_reload_;  // instances being replaced for max_memory_restart
 };
 
