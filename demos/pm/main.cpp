@@ -35,6 +35,7 @@ struct Options {
   std::string instances;  // scale
   std::string signal;
   std::size_t parallel = 1;
+  bool take_over_at_timeout = false;
   std::size_t lines = 15;
   bool raw = false;
   bool no_stream = false;
@@ -197,6 +198,9 @@ int main(int argc, char** argv) {
   auto* reload = app.add_subcommand("reload", "replace instances one by one, without downtime");
   reload->add_option("--parallel", o.parallel, "instances replaced at once")
       ->check(CLI::Range(1, 1024));
+  reload->add_flag("--pm2-timeout-rule", o.take_over_at_timeout,
+                   "PM2's rule, to compare: at listen_timeout the new instance replaces the old "
+                   "one even if it never came up (loses requests)");
   auto* remove = app.add_subcommand("delete", "stop apps and forget them");
   auto* describe = app.add_subcommand("describe", "everything about an app's processes");
   auto* reset = app.add_subcommand("reset", "reset restart counters");
@@ -362,7 +366,10 @@ int main(int argc, char** argv) {
   for (const auto& [verb, name] : verbs) {
     if (!verb->parsed()) continue;
     json r = {{"verb", name}, {"target", o.target}};
-    if (verb == reload) r["parallel"] = o.parallel;
+    if (verb == reload) {
+      r["parallel"] = o.parallel;
+      r["take_over_at_timeout"] = o.take_over_at_timeout;
+    }
     return report(ask_daemon(home.value(), r), o);
   }
   return cli::kExitUsage;

@@ -10,15 +10,19 @@ namespace clab::harness {
 
 std::unique_ptr<Check> make_crash_loop_check();
 std::unique_ptr<Check> make_cron_under_faults_check();
+std::unique_ptr<Check> make_daemon_crash_check();
 std::unique_ptr<Check> make_duplicate_cron_check();
+std::unique_ptr<Check> make_ecosystem_validation_check();
 std::unique_ptr<Check> make_graceful_drain_check();
 std::unique_ptr<Check> make_kill_timeout_check();
 std::unique_ptr<Check> make_load_distribution_check();
+std::unique_ptr<Check> make_memory_restart_check();
 std::unique_ptr<Check> make_multi_host_check();
 std::unique_ptr<Check> make_orphans_check();
 std::unique_ptr<Check> make_respawn_check();
 std::unique_ptr<Check> make_reuseport_drop_check();
 std::unique_ptr<Check> make_shared_state_check();
 std::unique_ptr<Check> make_wait_ready_check();
+std::unique_ptr<Check> make_zero_downtime_reload_check();
 
 }  // namespace clab::harness

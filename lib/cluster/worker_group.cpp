@@ -407,7 +407,7 @@ void WorkerGroup::finish_replacement(Slot& slot, std::optional<std::string> fail
   if (done) done(std::move(failure));
 }
 
-void WorkerGroup::replace_instance(int instance, ReplaceDone done) {
+void WorkerGroup::replace_instance(int instance, ReplaceDone done, ReplaceRule rule) {
   Slot* slot = slot_of(instance);
   if (slot == nullptr || stopping_) {
     return done(fmt::format("instance {} does not run", instance));
@@ -425,6 +425,7 @@ void WorkerGroup::replace_instance(int instance, ReplaceDone done) {
     return done(std::nullopt);
   }
   slot->replace_done = std::move(done);
+  slot->replace_rule = rule;
   fork_worker(*slot);
   if (slot->replacement == nullptr) return;  // up already, or failed to start: reported
   const pid_t pid = slot->replacement->pid();
@@ -433,6 +434,14 @@ void WorkerGroup::replace_instance(int instance, ReplaceDone done) {
     if (s == nullptr) return;
     s->replace_timer.reset();
     if (s->replacement == nullptr || s->replacement->pid() != pid) return;
+    if (s->replace_rule == ReplaceRule::TakeOverAtTimeout) {
+      // PM2's rule: the old process goes, whether or not the new one ever came up.
+      Worker* old = s->worker;
+      s->worker = s->replacement;
+      s->replacement = nullptr;
+      if (old != nullptr) request_stop(*old, {});
+      return finish_replacement(*s, std::nullopt);
+    }
     s->replace_failure =
         fmt::format("the new process (pid {}) was not {} within listen_timeout ({} ms)", pid,
                     settings_.wait_ready ? "ready" : "listening", settings_.listen_timeout.count());

@@ -103,6 +103,11 @@ class WorkerGroup final : public WorkerSupervisor {
   // What replace_instance() reports: nullopt when the new process is up and the old one
   // was asked to stop, otherwise why the new one failed (the old one still serves).
   using ReplaceDone = std::function<void(std::optional<std::string> failure)>;
+  // What happens when a replacement is not up within listen_timeout.
+  enum class ReplaceRule {
+    RollBack,          // it is stopped; the old process keeps serving
+    TakeOverAtTimeout  // PM2's rule, for comparison: it replaces the old one all the same
+  };
 
   // One slot, as listings show it.
   struct SlotView {
@@ -142,7 +147,7 @@ class WorkerGroup final : public WorkerSupervisor {
   // Stops the slot's process and starts a new one once it has exited (a port the process
   // binds itself is free again by then).
   void restart_instance(int instance);
-  void replace_instance(int instance, ReplaceDone done);
+  void replace_instance(int instance, ReplaceDone done, ReplaceRule rule = ReplaceRule::RollBack);
   // A stop request asked the given way (Worker::disconnect() and kill() come here): the
   // worker is not respawned, and is killed if still there after kill_timeout.
   void request_stop(Worker& worker, StopMethod method) override;
@@ -163,6 +168,7 @@ class WorkerGroup final : public WorkerSupervisor {
     Worker* worker = nullptr;
     Worker* replacement = nullptr;  // reload: the new process, until it is up or fails
     ReplaceDone replace_done;
+    ReplaceRule replace_rule = ReplaceRule::RollBack;
     std::optional<std::string> replace_failure;  // why the replacement is being stopped
     std::optional<EventLoop::TimerId> replace_timer;
     std::optional<EventLoop::TimerId> respawn_timer;

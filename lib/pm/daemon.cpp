@@ -258,11 +258,14 @@ void Daemon::handle(const json& request, Reply reply) {
   }
   if (verb == "reload") {
     const auto parallel = request.value("parallel", std::size_t{1});
+    const auto rule = request.value("take_over_at_timeout", false)
+                          ? cluster::WorkerGroup::ReplaceRule::TakeOverAtTimeout
+                          : cluster::WorkerGroup::ReplaceRule::RollBack;
     return for_each_target(
         targets.value(),
-        [parallel](const Target& t, Finish finish) {
-          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish));
-          t.app->reload(parallel, std::move(finish));
+        [parallel, rule](const Target& t, Finish finish) {
+          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish), rule);
+          t.app->reload(parallel, std::move(finish), rule);
         },
         std::move(reply));
   }

@@ -363,7 +363,8 @@ void ManagedApp::restart(Done done) {
   });
 }
 
-void ManagedApp::reload(std::size_t parallel, ReloadDone done) {
+void ManagedApp::reload(std::size_t parallel, ReloadDone done,
+                        cluster::WorkerGroup::ReplaceRule rule) {
   if (!group_) {
     return start([done = std::move(done)](Status s) {
       done(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
@@ -375,6 +376,7 @@ void ManagedApp::reload(std::size_t parallel, ReloadDone done) {
     r.queue.push_back(slot.instance);
   std::reverse(r.queue.begin(), r.queue.end());  // popped from the back: instance 0 first
   r.parallel = std::max<std::size_t>(parallel, 1);
+  r.rule = rule;
   r.done = std::move(done);
   reload_ = std::move(r);
   replace_next();
@@ -390,12 +392,15 @@ void ManagedApp::replace_next() {
     const int instance = reload_->queue.back();
     reload_->queue.pop_back();
     ++reload_->running;
-    restart_instance(instance, [this](std::vector<std::string> failures) {
-      --reload_->running;
-      for (auto& f : failures)
-        reload_->failures.push_back(std::move(f));
-      replace_next();
-    });
+    restart_instance(
+        instance,
+        [this](std::vector<std::string> failures) {
+          --reload_->running;
+          for (auto& f : failures)
+            reload_->failures.push_back(std::move(f));
+          replace_next();
+        },
+        reload_->rule);
   }
   replacing_ = false;
   if (reload_->running == 0 && (reload_->queue.empty() || !reload_->failures.empty() || !group_)) {
@@ -409,7 +414,8 @@ void ManagedApp::replace_next() {
   }
 }
 
-void ManagedApp::restart_instance(int instance, ReloadDone done) {
+void ManagedApp::restart_instance(int instance, ReloadDone done,
+                                  cluster::WorkerGroup::ReplaceRule rule) {
   if (!group_) return done({fmt::format("app '{}' is not running", config_.name)});
   const int id = pm_id_of(instance);
   if (config_.exec_mode == ExecMode::Fork) {
@@ -419,7 +425,8 @@ void ManagedApp::restart_instance(int instance, ReloadDone done) {
     return done({});
   }
   group_->replace_instance(
-      instance, [this, id, done = std::move(done)](std::optional<std::string> failure) {
+      instance,
+      [this, id, done = std::move(done)](std::optional<std::string> failure) {
         if (!failure) {
           services_.log(fmt::format("app '{}' pm_id {} reloaded", config_.name, id));
           return done({});
@@ -428,7 +435,8 @@ void ManagedApp::restart_instance(int instance, ReloadDone done) {
             fmt::format("app '{}' pm_id {} reload rolled back: {}", config_.name, id, *failure));
         done({fmt::format("pm_id {} ({}): {}; rolled back, the old process still serves", id,
                           config_.name, *failure)});
-      });
+      },
+      rule);
 }
 
 void ManagedApp::stop_instance(int instance) {

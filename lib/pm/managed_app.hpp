@@ -61,10 +61,10 @@ class ManagedApp {
   void restart(Done done);
   // Cluster mode: replaces instances `parallel` at a time, each new one up before the old
   // one is asked to stop; stops at the first failure. Fork mode: restarts each instance.
-  void reload(std::size_t parallel, ReloadDone done);
+  void reload(std::size_t parallel, ReloadDone done, cluster::WorkerGroup::ReplaceRule rule = {});
   // One instance (by pm_id): stop, restart (fork) or replace (cluster), signal.
   void stop_instance(int instance);
-  void restart_instance(int instance, ReloadDone done);
+  void restart_instance(int instance, ReloadDone done, cluster::WorkerGroup::ReplaceRule rule = {});
   Status scale(int instances);
   Status send_signal(std::optional<int> instance, int signal);
   void reset_counters();
@@ -112,6 +112,7 @@ class ManagedApp {
   struct Reload {
     std::vector<int> queue;
     std::size_t parallel = 1;
+    cluster::WorkerGroup::ReplaceRule rule{};
     std::size_t running = 0;
     std::vector<std::string> failures;
     ReloadDone done;
