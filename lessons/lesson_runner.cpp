@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include <cstdlib>
 #include <regex>
 
@@ -59,6 +61,8 @@ Outcome LessonRunner::run(const Lesson& lesson) {
   }
   directory_.emplace(std::move(directory.value()));
   variables_["LESSON_DIR"] = directory_->path();
+  // pm keeps its daemon, socket and logs here: a lesson never touches the learner's own.
+  variables_["PM_HOME"] = directory_->path() + "/pm";
   say(fmt::format("\n{}\n", bold(fmt::format("━━ Lesson {}: {} ━━", lesson.number, lesson.title),
                                  options_.style)));
   const Outcome outcome = run_steps(lesson);
@@ -301,7 +305,26 @@ std::size_t LessonRunner::stop_all_background(bool report) {
                              name, background.process->pid()));
   }
   background_.clear();  // destructors reap each group's leader
-  return left_running;
+  return left_running + stop_pm_daemon(report);
+}
+
+std::size_t LessonRunner::stop_pm_daemon(bool report) {
+  // pm's daemon leads a session of its own, so no step's process group holds it; the
+  // lesson's PM_HOME names it. SIGTERM to its group: the daemon and its apps drain.
+  const auto home = variables_.find("PM_HOME");
+  if (home == variables_.end()) return 0;
+  std::ifstream pid_file(home->second + "/pm.pid");
+  pid_t daemon = 0;
+  pid_file >> daemon;
+  if (daemon <= 0 || !proc::is_running(daemon)) return 0;
+  ::kill(-daemon, SIGTERM);
+  auto left = proc::wait_until_group_stopped(daemon, 5s);
+  if (!left.empty()) {
+    ::kill(-daemon, SIGKILL);
+    left = proc::wait_until_group_stopped(daemon, 2s);
+  }
+  if (report) say(fmt::format("  stopped the lesson's pm daemon (pid {}) and its apps\n", daemon));
+  return left.size();
 }
 
 }  // namespace clab::lessons

@@ -68,6 +68,9 @@ class LessonRunner {
   // Stops every background process still running, saying what became of each (when
   // report); returns how many of their processes are still running after it.
   std::size_t stop_all_background(bool report);
+  // Stops the pm daemon a step started under the lesson's PM_HOME, with its apps; returns
+  // how many of its processes are still running after that.
+  std::size_t stop_pm_daemon(bool report);
   void wind_up(const Lesson& lesson, Outcome outcome);
 
   RunnerOptions options_;

@@ -31,6 +31,8 @@ PmUnderTest::~PmUnderTest() {
   for (pid_t pid : seen_) {
     if (proc::is_running(pid)) ::kill(pid, SIGKILL);
   }
+  for (pid_t group : daemons_)
+    proc::ChildProcess::untrack_group(group);
 }
 
 PmUnderTest::Run PmUnderTest::pm(std::vector<std::string> args,
@@ -51,6 +53,10 @@ PmUnderTest::Run PmUnderTest::pm(std::vector<std::string> args,
   }
   for (const auto& line : (*child)->lines())
     run.text += line + "\n";
+  // The daemon leads a session of its own: an interrupted test or harness kills its group
+  // (the daemon and its apps) along with its own children.
+  if (const pid_t daemon = daemon_pid(); daemon != 0 && daemons_.insert(daemon).second)
+    proc::ChildProcess::track_group(daemon);
   app_pids();
   return run;
 }

@@ -63,6 +63,7 @@ class PmUnderTest {
   std::string bin_dir_;
   TempDirectory directory_;
   std::set<pid_t> seen_;
+  std::set<pid_t> daemons_;  // process groups tracked for an interruption
 };
 
 }  // namespace clab::testkit

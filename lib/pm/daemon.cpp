@@ -438,8 +438,9 @@ Status Daemon::save() const {
   json dump = {{"apps", json::array()}};
   for (const auto& name : order_) {
     const auto& app = apps_.at(name);
-    dump["apps"].push_back(
-        {{"config", to_json(app->config())}, {"environment", app->environment()}});
+    AppConfig config = app->config();
+    config.port = app->port();  // PORT 0: the one it got, so that resurrect keeps it
+    dump["apps"].push_back({{"config", to_json(config)}, {"environment", app->environment()}});
   }
   const std::string temporary = options_.home.dump() + ".tmp";
   {

@@ -211,7 +211,9 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
                      : cluster::WorkerProtocol::ClusterLab;
     if (s.protocol == cluster::WorkerProtocol::ClusterLab)
       s.policy = *cluster::parse_listen_policy(config_.listen_policy);
-    s.port = static_cast<std::uint16_t>(config_.port);
+    // Port 0 is any free port for the first start, then the same one for good: a restart
+    // or a resurrected daemon does not move the app.
+    s.port = static_cast<std::uint16_t>(config_.port != 0 ? config_.port : bound_port_);
     if (auto host = config_.env.find("HOST"); host != config_.env.end()) s.host = host->second;
   } else {
     s.protocol = cluster::WorkerProtocol::None;
@@ -299,6 +301,7 @@ void ManagedApp::start(Done done) {
     return done(Error{fmt::format("app '{}': {}", config_.name, bound.error().message)});
   }
   group_ = std::move(group);
+  if (bound_port_ == 0) bound_port_ = group_->port();
   if (auto started = group_->start(); !started) {
     group_.reset();
     return done(Error{fmt::format("app '{}': {}", config_.name, started.error().message)});

@@ -50,6 +50,8 @@ class ManagedApp {
   const AppConfig& config() const { return config_; }
   const std::vector<std::string>& environment() const { return environment_; }
   bool running() const { return group_ != nullptr; }
+  // The port it listens on (cluster mode): PORT, or the free one its first start got.
+  std::uint16_t port() const { return config_.port != 0 ? config_.port : bound_port_; }
   std::vector<int> pm_ids() const;
   std::optional<int> instance_of(int pm_id) const;
 
@@ -100,6 +102,7 @@ class ManagedApp {
   std::vector<std::string> environment_;
   AppServices services_;
   std::unique_ptr<cluster::WorkerGroup> group_;
+  std::uint16_t bound_port_ = 0;         // the port the first start got (PORT 0)
   std::map<int, int> pm_ids_;            // instance -> pm_id
   std::map<int, int> carried_restarts_;  // instance -> restarts of earlier groups
   std::map<int, InstanceLogs> logs_;

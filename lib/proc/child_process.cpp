@@ -45,6 +45,18 @@ std::size_t ChildProcess::signal_every_group(int signal) {
   return live.groups.size();
 }
 
+void ChildProcess::track_group(pid_t group) {
+  auto& live = live_groups();
+  std::lock_guard lock(live.mutex);
+  live.groups.insert(group);
+}
+
+void ChildProcess::untrack_group(pid_t group) {
+  auto& live = live_groups();
+  std::lock_guard lock(live.mutex);
+  live.groups.erase(group);
+}
+
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) {
   if (options.argv.empty()) return Error{"spawn: empty command line"};
   int pipe_fds[2];

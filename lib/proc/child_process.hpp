@@ -62,6 +62,11 @@ class ChildProcess {
   // TerminationWatch's handler does, so that no child outlives an interrupted parent);
   // returns how many groups.
   static std::size_t signal_every_group(int signal);
+  // Adds (or removes) a process group that this program did not spawn as a ChildProcess but
+  // that must not outlive it either: a daemon in a session of its own (pm's), started by a
+  // child. signal_every_group() signals it too.
+  static void track_group(pid_t group);
+  static void untrack_group(pid_t group);
 
   // Waits for the child to exit and reaps it; nullopt if it is still running at the deadline.
   std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);
