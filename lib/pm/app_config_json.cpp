@@ -11,6 +11,7 @@ json to_json(const AppConfig& a) {
           {"script", a.script},
           {"args", a.args},
           {"interpreter", a.interpreter},
+          {"interpreter_args", a.interpreter_args},
           {"cwd", a.cwd},
           {"instances", a.instances},
           {"exec_mode", a.exec_mode == ExecMode::Cluster ? "cluster" : "fork"},
@@ -55,6 +56,7 @@ Result<AppConfig> app_from_json(const json& j) {
     get("script", a.script);
     get("args", a.args);
     get("interpreter", a.interpreter);
+    get("interpreter_args", a.interpreter_args);
     get("cwd", a.cwd);
     get("instances", a.instances);
     get("exec_mode", mode);

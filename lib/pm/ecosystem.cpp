@@ -71,6 +71,8 @@ class AppReader {
     return {};
   }
   Status strings(const std::string& key, const json& v, std::vector<std::string>& out) const;
+  // A string split on spaces (PM2's way with args), or a list of strings.
+  Status words(const std::string& key, const json& v, std::vector<std::string>& out) const;
   Status instances(const std::string& key, const json& v, AppConfig& app) const;
   Status memory(const std::string& key, const json& v, AppConfig& app) const;
   Status environment(const std::string& key, const json& v,
@@ -98,6 +100,18 @@ Status AppReader::strings(const std::string& key, const json& v,
     out.push_back(item.get<std::string>());
   }
   return {};
+}
+
+Status AppReader::words(const std::string& key, const json& v,
+                        std::vector<std::string>& out) const {
+  if (v.is_string()) {  // PM2 splits a string of arguments on spaces
+    out.clear();
+    std::istringstream words(v.get<std::string>());
+    for (std::string w; words >> w;)
+      out.push_back(w);
+    return {};
+  }
+  return strings(key, v, out);
 }
 
 Status AppReader::instances(const std::string& key, const json& v, AppConfig& app) const {
@@ -163,19 +177,14 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
                   AppConfig& app) { return r.text(key, x, app.name); }},
       {"script", [](const AppReader& r, const std::string& key, const json& x,
                     AppConfig& app) { return r.text(key, x, app.script); }},
-      {"args",
-       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
-         if (x.is_string()) {  // PM2 splits a string of arguments on spaces
-           app.args.clear();
-           std::istringstream words(x.get<std::string>());
-           for (std::string w; words >> w;)
-             app.args.push_back(w);
-           return {};
-         }
-         return r.strings(key, x, app.args);
-       }},
+      {"args", [](const AppReader& r, const std::string& key, const json& x,
+                  AppConfig& app) { return r.words(key, x, app.args); }},
       {"interpreter", [](const AppReader& r, const std::string& key, const json& x,
                          AppConfig& app) { return r.text(key, x, app.interpreter); }},
+      {"interpreter_args", [](const AppReader& r, const std::string& key, const json& x,
+                              AppConfig& app) { return r.words(key, x, app.interpreter_args); }},
+      {"node_args", [](const AppReader& r, const std::string& key, const json& x,
+                       AppConfig& app) { return r.words(key, x, app.interpreter_args); }},
       {"cwd", [](const AppReader& r, const std::string& key, const json& x,
                  AppConfig& app) { return r.text(key, x, app.cwd); }},
       {"instances", [](const AppReader& r, const std::string& key, const json& x,

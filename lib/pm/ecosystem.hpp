@@ -22,6 +22,7 @@ struct AppConfig {
   std::string script;  // required
   std::vector<std::string> args;
   std::string interpreter;  // "none" runs the script itself; default "node" for .js/.cjs/.mjs
+  std::vector<std::string> interpreter_args;  // node_args / interpreter_args: before the script
   std::string cwd;
   int instances = 1;  // resolved: 'max' or 0 -> cores, -1 -> cores - 1 (at least 1)
   ExecMode exec_mode = ExecMode::Fork;

@@ -250,7 +250,9 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
       return Error{fmt::format("app '{}': interpreter {}", config_.name, program.error().message)};
     }
     s.executable = program.value();
-    s.argv = {config_.interpreter, config_.script};
+    s.argv = {config_.interpreter};
+    s.argv.insert(s.argv.end(), config_.interpreter_args.begin(), config_.interpreter_args.end());
+    s.argv.push_back(config_.script);
   }
   s.argv.insert(s.argv.end(), config_.args.begin(), config_.args.end());
   s.cwd = config_.cwd;

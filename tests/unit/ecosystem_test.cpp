@@ -107,6 +107,7 @@ module.exports = {
       "name": `worker`,   // a template without ${}
       script: "bin/worker",
       args: '--queue high --retries 3',
+      node_args: '--max-old-space-size=300',
       instances: 2,
       env_production: { NODE_ENV: 'production', },
     },
@@ -118,6 +119,7 @@ module.exports = {
   const AppConfig& app = ecosystem->apps.at(0);
   EXPECT_EQ(app.name, "worker");
   EXPECT_EQ(app.args, (std::vector<std::string>{"--queue", "high", "--retries", "3"}));
+  EXPECT_EQ(app.interpreter_args, (std::vector<std::string>{"--max-old-space-size=300"}));
   EXPECT_EQ(app.env.at("NODE_ENV"), "production")
       << "--env production lays env_production over env";
 }
