@@ -40,6 +40,7 @@ bench: build
 	@$(BIN)/bench-load --benchmark_min_time=0.2
 	@$(BIN)/bench-coord --benchmark_min_time=0.5
 	@bench/loadgen_speed.sh $(BIN)
+	@bench/pm_speed.sh $(BIN)
 	@$(BIN)/classroom-bench --out $(BUILD)/bench
 	@$(BIN)/classroom-bench --threads 1 --close --out $(BUILD)/bench/single-threaded
 

@@ -37,7 +37,7 @@ Status spawn_daemon(const PmHome& home) {
   if (::pipe2(ready, O_CLOEXEC) != 0) return errno_error("pipe");
   UniqueFd read_end(ready[0]);
   UniqueFd write_end(ready[1]);
-  const std::string executable = own_executable();
+  const std::string executable = daemon_executable();
   const pid_t pid = ::fork();
   if (pid < 0) return errno_error("fork");
   if (pid == 0) {
@@ -52,7 +52,7 @@ Status spawn_daemon(const PmHome& home) {
     ::fcntl(write_end.get(), F_SETFD, 0);
     ::setenv(kEnvReadyFd, std::to_string(write_end.get()).c_str(), 1);
     if (::chdir("/") != 0) ::_exit(126);
-    ::execl(executable.c_str(), "pm", "daemon", static_cast<char*>(nullptr));
+    ::execl(executable.c_str(), "pm-daemon", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   write_end.reset();
@@ -67,6 +67,11 @@ Status spawn_daemon(const PmHome& home) {
 }
 
 }  // namespace
+
+std::string daemon_executable() {
+  const std::string self = own_executable();
+  return self.substr(0, self.rfind('/') + 1) + "pm-daemon";
+}
 
 bool daemon_is_running(const PmHome& home) {
   auto answer = call_daemon(home.socket(), {{"verb", "ping"}}, 5000);

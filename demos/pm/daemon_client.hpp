@@ -6,11 +6,13 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pm/daemon.hpp"
 #include "pm/pm_home.hpp"
 
 namespace clab::pm {
 
-inline constexpr const char* kEnvReadyFd = "CLUSTERLAB_PM_READY_FD";
+// pm-daemon, beside this program.
+std::string daemon_executable();
 
 // Pings the daemon; when none answers, starts one (detached: its own session, its output in
 // PM_HOME/pm.log) and waits until its socket listens. Two CLIs at once start one daemon.

@@ -10,14 +10,16 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 #include "cli/cli_error.hpp"
 #include "daemon_client.hpp"
 #include "log_tail.hpp"
-#include "pm/daemon.hpp"
 #include "pm/ecosystem.hpp"
+#include "pm/pm_home.hpp"
 #include "process_view.hpp"
 #include "start_request.hpp"
 
@@ -73,32 +75,17 @@ int report(const Result<json>& answer, const Options& o, bool table = true) {
   return kExitFailed;
 }
 
+// `pm daemon`: the daemon in the foreground (systemd's unit runs this). exec, so that the
+// pid systemd watches is the daemon's.
 int run_daemon(const Options& o) {
-  auto home = PmHome::locate();
-  if (!home) {
-    fmt::print(stderr, "{}\n", home.error().message);
-    return cli::kExitUsage;
+  const std::string daemon = daemon_executable();
+  if (o.resurrect) {
+    ::execl(daemon.c_str(), "pm-daemon", "--resurrect", static_cast<char*>(nullptr));
+  } else {
+    ::execl(daemon.c_str(), "pm-daemon", static_cast<char*>(nullptr));
   }
-  // One daemon per PM_HOME, for its whole life (close-on-exec: apps do not inherit it).
-  const std::string lock_path = home.value().root + "/pm.lock";
-  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
-    fmt::print(stderr, "pm daemon: another daemon already runs for {}\n", home.value().root);
-    return kExitFailed;
-  }
-  DaemonOptions options{.home = home.value()};
-  if (const char* fd = std::getenv(kEnvReadyFd)) {
-    options.ready_fd = std::atoi(fd);
-    ::fcntl(options.ready_fd, F_SETFD, FD_CLOEXEC);
-    ::unsetenv(kEnvReadyFd);
-  }
-  if (const char* size = std::getenv("PM_LOG_MAX_SIZE")) {
-    options.rotation.max_bytes = std::strtoull(size, nullptr, 10);
-  }
-  if (const char* keep = std::getenv("PM_LOG_RETAIN")) options.rotation.keep = std::atoi(keep);
-  options.resurrect = o.resurrect;
-  Daemon daemon(options);
-  return daemon.run();
+  fmt::print(stderr, "pm: cannot run {}: {}\n", daemon, std::strerror(errno));
+  return kExitFailed;
 }
 
 std::string systemd_unit(const PmHome& home) {
@@ -107,7 +94,6 @@ std::string systemd_unit(const PmHome& home) {
   return fmt::format(
       "[Unit]\n"
       "Description=ClusterLab process manager (pm) for {0}\n"
-      "Documentation=https://github.com/clusterlab/clusterlab/blob/main/docs/pm.md\n"
       "After=network.target\n"
       "\n"
       "[Service]\n"

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include <csignal>
-#include <fstream>
 
+#include "core/file_text.hpp"
 #include "lifecycle/sd_notify.hpp"
 #include "pm/app_config_json.hpp"
 #include "proc/exit_status.hpp"
@@ -54,10 +54,8 @@ int Daemon::run() {
     return 1;
   }
   server_ = std::move(server.value());
-  {
-    std::ofstream pid(options_.home.pid_file());
-    pid << ::getpid() << "\n";
-  }
+  if (auto s = write_text_file(options_.home.pid_file(), fmt::format("{}\n", ::getpid())); !s)
+    log(s.error().message);
   log(fmt::format("pm daemon {} listening on {}", ::getpid(), options_.home.socket()));
   auto announce = [this] {
     if (options_.ready_fd >= 0) {
@@ -161,11 +159,12 @@ void Daemon::handle(const json& request, Reply reply) {
     return reply({{"ok", true}, {"path", options_.home.dump()}, {"apps", order_.size()}});
   }
   if (verb == "resurrect") {
-    std::ifstream in(options_.home.dump());
-    if (!in)
-      return reply(failure(fmt::format("nothing saved: {} does not exist (pm save writes it)",
-                                       options_.home.dump())));
-    auto dump = json::parse(in, nullptr, false);
+    auto text = read_text_file(options_.home.dump());
+    if (!text) {
+      return reply(
+          failure(fmt::format("nothing saved: {} (pm save writes it)", text.error().message)));
+    }
+    auto dump = json::parse(text.value(), nullptr, false);
     if (!dump.is_object() || !dump.contains("apps")) {
       return reply(failure(fmt::format("{} is not a pm dump", options_.home.dump())));
     }
@@ -442,15 +441,7 @@ Status Daemon::save() const {
     config.port = app->port();  // PORT 0: the one it got, so that resurrect keeps it
     dump["apps"].push_back({{"config", to_json(config)}, {"environment", app->environment()}});
   }
-  const std::string temporary = options_.home.dump() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << dump.dump(2) << "\n";
-    if (!out) return Error{"cannot write " + temporary};
-  }
-  if (::rename(temporary.c_str(), options_.home.dump().c_str()) != 0)
-    return errno_error("rename " + temporary);
-  return {};
+  return write_text_file(options_.home.dump(), dump.dump(2) + "\n");
 }
 
 void Daemon::kill(Reply reply) {

@@ -25,6 +25,9 @@
 
 namespace clab::pm {
 
+// The pipe a starting daemon writes one byte to once its socket listens (set by the CLI).
+inline constexpr const char* kEnvReadyFd = "CLUSTERLAB_PM_READY_FD";
+
 struct DaemonOptions {
   PmHome home;
   LogRotation rotation;
