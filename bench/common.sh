@@ -13,3 +13,18 @@ wait_for_cluster() {
   done
   grep -o '"port":[0-9]*' "$log" | head -1 | cut -d: -f2
 }
+
+# npm_tool SCRATCH PACKAGE: prints the path of PACKAGE's command, installed from npm into
+# SCRATCH the first time (never a build dependency); prints nothing when Node or npm is
+# missing or the install fails.
+npm_tool() {
+  local scratch=$1 package=$2
+  command -v node >/dev/null && command -v npm >/dev/null || return 0
+  if [ ! -x "$scratch/node_modules/.bin/$package" ]; then
+    echo "installing $package into $scratch (npm, once)..." >&2
+    mkdir -p "$scratch"
+    npm install --prefix "$scratch" --no-audit --no-fund --silent "$package" >/dev/null 2>&1 || true
+  fi
+  [ -x "$scratch/node_modules/.bin/$package" ] && echo "$scratch/node_modules/.bin/$package"
+  return 0
+}

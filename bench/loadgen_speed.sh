@@ -20,15 +20,7 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$server_l
 port=$(wait_for_cluster "$server_log" 1)
 url="http://127.0.0.1:$port/"
 
-autocannon=""
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  if [ ! -x "$scratch/node_modules/.bin/autocannon" ]; then
-    echo "installing autocannon into $scratch (npm, once)..." >&2
-    mkdir -p "$scratch"
-    npm install --prefix "$scratch" --no-audit --no-fund --silent autocannon >/dev/null 2>&1 || true
-  fi
-  [ -x "$scratch/node_modules/.bin/autocannon" ] && autocannon="$scratch/node_modules/.bin/autocannon"
-fi
+autocannon=$(npm_tool "$scratch" autocannon)
 
 # run TOOL: prints "requests cpu_seconds elapsed_seconds" for one run.
 run() {

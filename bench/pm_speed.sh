@@ -85,15 +85,7 @@ declare -A result=([pm]="$start_ms $list_ms $reload_ms $rss $failed")
 "$bin/pm" kill >/dev/null
 
 # ---- PM2
-pm2=""
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  if [ ! -x "$scratch/node_modules/.bin/pm2" ]; then
-    echo "installing pm2 into $scratch (npm, once)..." >&2
-    mkdir -p "$scratch"
-    npm install --prefix "$scratch" --no-audit --no-fund --silent pm2 >/dev/null 2>&1 || true
-  fi
-  [ -x "$scratch/node_modules/.bin/pm2" ] && pm2="$scratch/node_modules/.bin/pm2"
-fi
+pm2=$(npm_tool "$scratch" pm2)
 if [ -n "$pm2" ]; then
   export PM2_HOME="$work/pm2"
   cat >"$work/app.js" <<'JS'

@@ -91,12 +91,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cli.add_option("--host", flags.host, "IP address to listen on when run alone")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            auto address = clab::net::SocketAddress::parse(text, 0);
-            return address ? std::string() : address.error().message;
-          },
-          "ADDRESS"))
+      ->check(clab::cli::ip_address())
       ->capture_default_str();
   cli.add_option("--threads", flags.threads, "most request threads (one per connection)")
       ->check(CLI::Range(1, 100000))

@@ -4,7 +4,6 @@
 
 #include "cli/cli_error.hpp"
 #include "cluster/event_log.hpp"
-#include "net/socket_address.hpp"
 
 namespace clab::demos {
 
@@ -16,12 +15,7 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   app.add_option("--host", f.host, "IP address to listen on: 127.0.0.1, ::1, 0.0.0.0, ::")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            auto address = net::SocketAddress::parse(text, 0);
-            return address ? std::string() : address.error().message;
-          },
-          "ADDRESS"))
+      ->check(cli::ip_address())
       ->capture_default_str();
   app.add_option("--policy", f.policy, "how workers share the port")
       ->check(CLI::IsMember({"round-robin", "shared", "reuseport"}))

@@ -16,12 +16,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string_view>
 
+#include "core/parse_number.hpp"
 #include "pm/daemon.hpp"
 
 namespace {
@@ -31,10 +31,8 @@ std::optional<long long> number_from_env(const char* name, long long fallback, l
                                          long long max) {
   const char* text = std::getenv(name);
   if (text == nullptr) return fallback;
-  long long value = 0;
-  const char* end = text + std::strlen(text);
-  const auto [ptr, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || ptr != end || *text == '\0' || value < min || value > max) {
+  const auto value = clab::parse_whole_number(text);
+  if (!value || *value < min || *value > max) {
     fmt::print(stderr, "pm-daemon: {} is '{}'; expected a whole number from {} to {}\n", name, text,
                min, max);
     return std::nullopt;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <thread>
 
+#include "net/socket_address.hpp"
+
 namespace clab::cli {
 
 namespace {
@@ -92,6 +94,15 @@ CLI::Validator finite_range(double min, double max) {
         return {};
       },
       fmt::format("NUMBER in [{} - {}]", min, max));
+}
+
+CLI::Validator ip_address() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto address = net::SocketAddress::parse(text, 0);
+        return address ? std::string() : address.error().message;
+      },
+      "ADDRESS");
 }
 
 CLI::Validator count_or_max(int max_value) {

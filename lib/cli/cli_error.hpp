@@ -19,6 +19,9 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv);
 // (CLI::Range lets NaN through, as every comparison with it is false).
 CLI::Validator finite_range(double min, double max);
 
+// A CLI11 validator for an IP address literal to listen on: 127.0.0.1, ::1, 0.0.0.0, ::.
+CLI::Validator ip_address();
+
 // A CLI11 validator for "N" (1..max_value) or "max"; the option stays a string.
 CLI::Validator count_or_max(int max_value);
 // Resolves a string accepted by count_or_max(); "max" is the number of cores.

@@ -1,8 +1,8 @@
 #include "cluster/environment.hpp"
 
-#include <charconv>
 #include <cstdlib>
-#include <cstring>
+
+#include "core/parse_number.hpp"
 
 namespace clab::cluster {
 
@@ -14,13 +14,9 @@ bool is_primary() {
 }
 
 std::optional<long> env_integer(const char* name) {
-  const char* text = std::getenv(name);
-  if (text == nullptr) return std::nullopt;
-  long value = 0;
-  const char* end = text + std::strlen(text);
-  auto [ptr, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
+  const auto value = parse_whole_number(std::getenv(name));
+  if (!value) return std::nullopt;
+  return static_cast<long>(*value);
 }
 
 }  // namespace clab::cluster

@@ -1,7 +1,8 @@
 #include "cluster/primary.hpp"
 
 #include <sys/epoll.h>
-#include <sys/wait.h>
+
+#include "proc/reap.hpp"
 
 namespace clab::cluster {
 namespace {
@@ -43,12 +44,7 @@ int Primary::run() {
 void Primary::on_signal() {
   while (auto signal = signals_->read_one()) {
     if (*signal == SIGCHLD) {
-      for (;;) {
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
-        if (pid <= 0) break;
-        group_.on_reaped(pid, status);
-      }
+      proc::reap_exited_children([this](pid_t pid, int status) { group_.on_reaped(pid, status); });
     } else if (group_.stopping()) {
       group_.kill_all();  // a second SIGINT/SIGTERM: stop waiting
     } else {

@@ -6,23 +6,14 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstdlib>
-#include <cstring>
+
+#include "core/parse_number.hpp"
 
 namespace clab::net {
 namespace {
 
 constexpr int kFirstFd = 3;  // SD_LISTEN_FDS_START
-
-std::optional<long> parse(const char* text) {
-  if (text == nullptr) return std::nullopt;
-  long value = 0;
-  const char* end = text + std::strlen(text);
-  auto [ptr, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -30,8 +21,8 @@ Result<std::optional<UniqueFd>> take_activated_socket() {
   const char* pid_text = std::getenv("LISTEN_PID");
   const char* fds_text = std::getenv("LISTEN_FDS");
   if (pid_text == nullptr && fds_text == nullptr) return std::optional<UniqueFd>{};
-  const auto pid = parse(pid_text);
-  const auto fds = parse(fds_text);
+  const auto pid = parse_whole_number(pid_text);
+  const auto fds = parse_whole_number(fds_text);
   ::unsetenv("LISTEN_PID");
   ::unsetenv("LISTEN_FDS");
   ::unsetenv("LISTEN_FDNAMES");

@@ -91,10 +91,11 @@ void ControlServer::accept_connections() {
       continue;
     }
     if (::getsockopt(raw, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || peer.uid != ::getuid()) {
-      answer(raw, {{"ok", false},
-                   {"error", fmt::format("permission denied: the daemon belongs to uid {}; the "
-                                         "client runs as uid {}",
-                                         ::getuid(), peer.uid)}});
+      // Refused, but only once its request has arrived: closing earlier would reset the
+      // connection under the client's request, and it would never read why.
+      connections_[raw]->refusal =
+          fmt::format("permission denied: the daemon belongs to uid {}; the client runs as uid {}",
+                      ::getuid(), peer.uid);
     }
   }
 }
@@ -122,6 +123,7 @@ void ControlServer::on_readable(int fd) {
   const auto newline = c.input.find('\n');
   if (newline == std::string::npos) return;
   c.answered = true;
+  if (!c.refusal.empty()) return answer(fd, {{"ok", false}, {"error", c.refusal}});
   auto request = nlohmann::json::parse(c.input.substr(0, newline), nullptr, false);
   c.input.clear();
   if (!request.is_object() || !request.contains("verb") || !request["verb"].is_string()) {

@@ -41,6 +41,7 @@ class ControlServer {
     UniqueFd fd;
     std::string input;
     std::string output;
+    std::string refusal;  // another user's connection: the only answer it gets
     bool answered = false;
   };
 

@@ -1,7 +1,6 @@
 #include "pm/daemon.hpp"
 
 #include <sys/epoll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "lifecycle/sd_notify.hpp"
 #include "pm/app_config_json.hpp"
 #include "proc/exit_status.hpp"
+#include "proc/reap.hpp"
 #include "sched/cron_expression.hpp"
 
 namespace clab::pm {
@@ -86,14 +86,11 @@ int Daemon::run() {
 void Daemon::on_signal() {
   while (auto signal = signals_->read_one()) {
     if (*signal == SIGCHLD) {
-      for (;;) {
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
-        if (pid <= 0) break;
+      proc::reap_exited_children([this](pid_t pid, int status) {
         for (auto& [name, app] : apps_) {
-          if (app->on_reaped(pid, status)) break;
+          if (app->on_reaped(pid, status)) return;
         }
-      }
+      });
     } else if (*signal == SIGHUP) {
       continue;
     } else if (exiting_) {
