@@ -80,6 +80,7 @@ void ControlServer::accept_connections() {
     const int raw = fd.get();
     auto connection = std::make_unique<Connection>();
     connection->fd = std::move(fd);
+    connection->id = next_connection_id_++;
     connections_[raw] = std::move(connection);
     if (auto s = loop_.add(raw, EPOLLIN,
                            [this, raw](std::uint32_t events) {
@@ -130,10 +131,14 @@ void ControlServer::on_readable(int fd) {
     return answer(fd, {{"ok", false},
                        {"error", "a request is one JSON object per line with a 'verb' string"}});
   }
-  // The reply may come later, after the connection (or the whole server) is gone.
+  // The reply may come later, after the connection (or the whole server) is gone, and its
+  // descriptor number reused by another connection: it is matched by the connection's id.
   std::weak_ptr<bool> alive = alive_;
-  handler_(request, [this, fd, alive](const nlohmann::json& response) {
-    if (auto a = alive.lock(); a && *a) answer(fd, response);
+  handler_(request, [this, fd, id = c.id, alive](const nlohmann::json& response) {
+    auto a = alive.lock();
+    if (!a || !*a) return;
+    auto it = connections_.find(fd);
+    if (it != connections_.end() && it->second->id == id) answer(fd, response);
   });
 }
 

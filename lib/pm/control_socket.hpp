@@ -38,6 +38,7 @@ class ControlServer {
 
  private:
   struct Connection {
+    std::uint64_t id = 0;  // never reused, unlike the descriptor's number
     UniqueFd fd;
     std::string input;
     std::string output;
@@ -56,7 +57,8 @@ class ControlServer {
   UniqueFd listener_;
   std::string path_;
   Handler handler_;
-  std::map<int, std::unique_ptr<Connection>> connections_;
+  std::map<int, std::unique_ptr<Connection>> connections_;  // by descriptor
+  std::uint64_t next_connection_id_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // replies outliving us
 };
 

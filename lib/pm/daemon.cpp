@@ -340,8 +340,11 @@ void Daemon::start_apps(const json& request, Reply reply) {
       already.push_back(name);
       continue;
     }
-    if (it != apps_.end()) apps_.erase(it);  // stopped: started again as the file says now
-    std::erase(order_, name);
+    if (it != apps_.end()) {  // stopped: started again as the file says now, same pm_ids
+      it->second->reconfigure(std::move(config), std::move(environment));
+      targets.push_back({it->second.get(), std::nullopt});
+      continue;
+    }
     AppServices services{.next_pm_id = [this] { return next_pm_id_++; },
                          .log = [this](const std::string& line) { log(line); },
                          .logs_dir = options_.home.logs(),

@@ -273,10 +273,23 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
   return s;
 }
 
+void ManagedApp::reconfigure(AppConfig config, std::vector<std::string> environment) {
+  if (group_) return;
+  config_ = std::move(config);
+  environment_ = std::move(environment);
+  std::erase_if(pm_ids_, [&](const auto& entry) { return entry.first >= config_.instances; });
+  for (int i = 0; i < config_.instances; ++i)
+    pm_id_of(i);
+}
+
 void ManagedApp::start(Done done) {
   if (group_) return done({});  // already running
   auto settings = group_settings();
-  if (!settings) return done(settings.error());
+  if (!settings) {
+    errored_ = true;
+    return done(settings.error());
+  }
+  errored_ = false;
   cluster::ClusterEvents events;
   const std::string name = config_.name;
   events.ready = [this](cluster::Worker&) { settle_waiters(); };
@@ -300,12 +313,14 @@ void ManagedApp::start(Done done) {
   events.stopped = [this] { on_group_stopped(); };
   auto group = std::make_unique<cluster::WorkerGroup>(loop_, std::move(settings.value()), events);
   if (auto bound = group->bind(); !bound) {
+    errored_ = true;
     return done(Error{fmt::format("app '{}': {}", config_.name, bound.error().message)});
   }
   group_ = std::move(group);
   if (bound_port_ == 0) bound_port_ = group_->port();
   if (auto started = group_->start(); !started) {
     group_.reset();
+    errored_ = true;
     return done(Error{fmt::format("app '{}': {}", config_.name, started.error().message)});
   }
   services_.log(fmt::format("app '{}' started: {} instance{} in {} mode{}", config_.name,
@@ -350,10 +365,12 @@ void ManagedApp::on_group_stopped() {
   // Called from inside the group: it is destroyed once the call has returned.
   for (const auto& slot : group_->slots())
     carried_restarts_[slot.instance] += slot.restarts;
+  // Nobody asked: every slot errored and the group gave up.
+  if (stop_waiters_.empty()) errored_ = true;
   loop_.after(std::chrono::milliseconds(0), [this] {
     if (!group_ || !group_->stopping()) return;
     group_.reset();
-    services_.log(fmt::format("app '{}' stopped", config_.name));
+    services_.log(fmt::format("app '{}' {}", config_.name, errored_ ? "errored" : "stopped"));
     auto waiters = std::exchange(stop_waiters_, {});
     for (auto& w : waiters)
       w({});
@@ -530,7 +547,9 @@ std::vector<json> ManagedApp::processes(const CpuMeter& cpu) const {
   for (const auto& [instance, pm_id] : pm_ids_) {
     const auto slot = slots.find(instance);
     const cluster::Worker* worker = slot != slots.end() ? slot->second.worker : nullptr;
-    const std::string status = slot == slots.end() ? "stopped" : status_of(slot->second);
+    const std::string status = slot != slots.end() ? status_of(slot->second)
+                               : errored_          ? "errored"
+                                                   : "stopped";
     std::int64_t started_ms = 0;
     std::uint64_t memory = 0;
     double cpu_percent = 0;

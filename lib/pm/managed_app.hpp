@@ -55,6 +55,9 @@ class ManagedApp {
   std::vector<int> pm_ids() const;
   std::optional<int> instance_of(int pm_id) const;
 
+  // While stopped: the configuration and environment the next start uses (the file as it
+  // is now); pm_ids stay.
+  void reconfigure(AppConfig config, std::vector<std::string> environment);
   // Starts every instance; `done` once each is up or has failed (errored).
   void start(Done done);
   // Stops every instance gracefully; `done` once none is left.
@@ -103,6 +106,7 @@ class ManagedApp {
   AppServices services_;
   std::unique_ptr<cluster::WorkerGroup> group_;
   std::uint16_t bound_port_ = 0;         // the port the first start got (PORT 0)
+  bool errored_ = false;                 // the last start failed, or every slot errored
   std::map<int, int> pm_ids_;            // instance -> pm_id
   std::map<int, int> carried_restarts_;  // instance -> restarts of earlier groups
   std::map<int, InstanceLogs> logs_;

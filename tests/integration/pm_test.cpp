@@ -149,6 +149,8 @@ TEST_F(PmTest, StopRestartAndDeleteDoWhatTheySay) {
   ASSERT_EQ(pm_->pm({"start", pm_->path("ecosystem.json")}).code, 0);
   ASSERT_TRUE(pm_->wait_online("api", 2, 10s));
   const auto second = pids_of(processes("api"));
+  for (std::size_t i = 0; i < second.size(); ++i)  // started again: the same pm_ids
+    EXPECT_EQ(processes("api")[i].value("pm_id", -1), static_cast<int>(i));
   ASSERT_EQ(pm_->pm({"restart", "api"}).code, 0);
   ASSERT_TRUE(pm_->wait_online("api", 2, 10s));
   const auto after_restart = processes("api");
@@ -302,6 +304,15 @@ TEST_F(PmTest, ABrokenFileStartsNothingAndSaysWhereInOneLine) {
   EXPECT_NE(run.text.find("maxx"), std::string::npos) << run.text;
   EXPECT_EQ(pm_->daemon_pid(), 0) << "a daemon was started for a broken file";
   EXPECT_EQ(pm_->pm({"start", "--instances", "many", "x"}).code, 2);
+
+  // A file without errors whose program is not there: the start fails (exit 1), and says.
+  pm_->write_file("missing.json",
+                  json{{"apps", {{{"name", "ghost"}, {"script", "no-such-program"}}}}}.dump());
+  const auto missing = pm_->pm({"start", pm_->path("missing.json")});
+  EXPECT_EQ(missing.code, 1) << missing.text;
+  EXPECT_NE(missing.text.find("'no-such-program' is not on PATH"), std::string::npos)
+      << missing.text;
+  EXPECT_EQ(processes("ghost").at(0)["pm2_env"].value("status", ""), "errored");
 }
 
 TEST_F(PmTest, AKilledDaemonLeavesNoAppAndResurrectBringsThemBack) {
