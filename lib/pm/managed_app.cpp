@@ -60,6 +60,7 @@ ManagedApp::ManagedApp(cluster::EventLoop& loop, AppConfig config,
 
 ManagedApp::~ManagedApp() {
   if (start_timer_) loop_.cancel(*start_timer_);
+  if (stopped_timer_) loop_.cancel(*stopped_timer_);
   group_.reset();  // kills and reaps what still runs
   for (auto& [fd, pipe] : pipes_)
     loop_.remove(fd);
@@ -291,7 +292,6 @@ void ManagedApp::start(Done done) {
   }
   errored_ = false;
   cluster::ClusterEvents events;
-  const std::string name = config_.name;
   events.ready = [this](cluster::Worker&) { settle_waiters(); };
   events.listening = [this](cluster::Worker&) { settle_waiters(); };
   events.errored = [this](int, std::size_t) { settle_waiters(); };
@@ -367,7 +367,8 @@ void ManagedApp::on_group_stopped() {
     carried_restarts_[slot.instance] += slot.restarts;
   // Nobody asked: every slot errored and the group gave up.
   if (stop_waiters_.empty()) errored_ = true;
-  loop_.after(std::chrono::milliseconds(0), [this] {
+  stopped_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
+    stopped_timer_.reset();
     if (!group_ || !group_->stopping()) return;
     group_.reset();
     services_.log(fmt::format("app '{}' {}", config_.name, errored_ ? "errored" : "stopped"));

@@ -115,6 +115,7 @@ class ManagedApp {
   std::vector<Done> stop_waiters_;
   std::chrono::steady_clock::time_point start_deadline_;
   std::optional<cluster::EventLoop::TimerId> start_timer_;
+  std::optional<cluster::EventLoop::TimerId> stopped_timer_;  // the group's end, just after
   // A reload in progress: instances still to replace, replacements running, failures.
   struct Reload {
     std::vector<int> queue;
