@@ -227,12 +227,15 @@ int main(int argc, char** argv) {
   auto* send_signal = app.add_subcommand("sendSignal", "send a signal to an app's processes");
   send_signal->add_option("signal", o.signal, "SIGUSR2, USR2 or 12")->required();
   add_target(send_signal, true);
+  add_json(send_signal);
 
   auto* save = app.add_subcommand("save", "remember the app list for resurrect");
+  add_json(save);
   auto* resurrect = app.add_subcommand("resurrect", "start the saved app list");
   add_json(resurrect);
   auto* startup = app.add_subcommand("startup", "print a systemd unit that runs the daemon");
   auto* kill = app.add_subcommand("kill", "stop every app and the daemon");
+  add_json(kill);
   auto* ping = app.add_subcommand("ping", "start the daemon if needed and check it answers");
   add_json(ping);
   auto* daemon = app.add_subcommand("daemon", "run the daemon in the foreground (systemd's way)");
@@ -260,7 +263,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     auto answer = ask_daemon(home.value(), {{"verb", "kill"}});
-    if (!answer) return report(answer, o, false);
+    if (!answer || o.json) return report(answer, o, false);
     fmt::print("pm: daemon {} stopped, with its apps\n", answer.value().value("pid", 0));
     return answer.value().value("ok", false) ? 0 : kExitFailed;
   }
@@ -318,7 +321,7 @@ int main(int argc, char** argv) {
   }
   if (save->parsed()) {
     auto answer = ask_daemon(home.value(), {{"verb", "save"}});
-    if (answer && answer.value().value("ok", false)) {
+    if (answer && answer.value().value("ok", false) && !o.json) {
       fmt::print("pm: saved {} app(s) to {}\n", answer.value().value("apps", 0),
                  answer.value().value("path", ""));
       return 0;

@@ -334,6 +334,46 @@ TEST_F(PmTest, AKilledDaemonLeavesNoAppAndResurrectBringsThemBack) {
   EXPECT_TRUE(pm_->surviving_apps().empty());
 }
 
+TEST_F(PmTest, TheProtocolAnswersEveryRequestWithOneLine) {
+  ASSERT_EQ(pm_->pm({"ping"}).code, 0);
+  const std::string socket = pm_->home() + "/pm.sock";
+  const auto ping = pm::call_daemon(socket, {{"verb", "ping"}}, 5000);
+  ASSERT_TRUE(ping.ok()) << ping.error().message;
+  EXPECT_TRUE(ping.value().value("ok", false));
+  EXPECT_EQ(ping.value().value("pid", 0), pm_->daemon_pid());
+  const auto unknown = pm::call_daemon(socket, {{"verb", "explode"}}, 5000);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown.value().value("ok", true));
+  EXPECT_NE(unknown.value().value("error", "").find("unknown verb 'explode'"), std::string::npos);
+  const auto no_verb = pm::call_daemon(socket, json::array({1, 2}), 5000);
+  ASSERT_TRUE(no_verb.ok());
+  EXPECT_NE(no_verb.value().value("error", "").find("'verb'"), std::string::npos);
+  const auto missing = pm::call_daemon(socket, {{"verb", "stop"}, {"target", "nope"}}, 5000);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing.value().value("error", ""), "process or app 'nope' not found");
+  const auto scale = pm::call_daemon(socket, {{"verb", "scale"}, {"target", "nope"}}, 5000);
+  ASSERT_TRUE(scale.ok());
+  EXPECT_FALSE(scale.value().value("ok", true));
+}
+
+TEST_F(PmTest, MergedAndNamedLogFilesGetEveryInstancesLines) {
+  start("ecosystem.json",
+        cluster_app("api", 2, app_,
+                    {{"merge_logs", true},
+                     {"log_file", pm_->path("combined.log")},
+                     {"log_date_format", "[at] HH:mm"}}),
+        "api", 2);
+  const std::string merged = read_file(pm_->home() + "/logs/api-out.log");
+  for (const auto& p : processes("api")) {
+    const std::string ready = "App " + std::to_string(p.value("pid", 0)) + " ready";
+    EXPECT_NE(merged.find(ready), std::string::npos) << merged;
+    // log_file has both streams of both instances (a name of its own per instance unless
+    // merged: here merged).
+    EXPECT_NE(read_file(pm_->path("combined.log")).find(ready), std::string::npos);
+  }
+  EXPECT_TRUE(std::regex_search(merged, std::regex(R"(^at \d\d:\d\d: App)")));
+}
+
 TEST_F(PmTest, AnotherUserIsRefusedEvenThroughALoosenedSocket) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
   ASSERT_EQ(pm_->pm({"ping"}).code, 0);
