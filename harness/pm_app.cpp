@@ -23,10 +23,9 @@ std::optional<PmApp> start_pm_app(const CheckContext& context, CheckResult& resu
   PmApp app{std::move(pm).value(), 0, {}};
   app.release = app.pm->path("app.sh");
   app.write_release(arguments);
-  nlohmann::json config = {{"name", "api"},
-                           {"script", app.release},
-                           {"instances", instances},
-                           {"exec_mode", "cluster"},
+  nlohmann::json config = {{"name", "api"},          {"script", app.release},
+                           {"instances", instances}, {"exec_mode", "cluster"},
+                           {"kill_timeout", 5000},  // the seed's
                            {"env", {{"PORT", "0"}}}};
   config.update(extra);
   app.pm->write_file("ecosystem.json", nlohmann::json{{"apps", {config}}}.dump(2));

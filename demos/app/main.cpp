@@ -39,7 +39,10 @@ struct AppFlags {
   std::string host = "127.0.0.1";
   int port = 3000;
   std::size_t threads = 512;
-  int drain_timeout_ms = 1500;
+  // Fits the seed's kill_timeout of 5000 ms, with room for a loaded machine: the drain
+  // ends as soon as the last connection does, so this is only a bound.
+  int drain_timeout_ms = 4500;
+  int idle_grace_ms = 3000;
   double leak_mb_per_s = 0;
   bool never_ready = false;
   int ready_delay_ms = 0;
@@ -100,6 +103,11 @@ int main(int argc, char** argv) {
                  "ms requests in flight get to finish on a stop")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  cli.add_option("--idle-grace", flags.idle_grace_ms,
+                 "ms a connection idle when the drain begins may still bring a request "
+                 "(at most the drain timeout)")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   cli.add_option("--leak-mb-per-s", flags.leak_mb_per_s, "fault: grow memory this fast (MB/s)")
       ->check(clab::cli::finite_range(0, 1024));
   cli.add_flag("--never-ready", flags.never_ready, "fault: listen but never say ready");
@@ -113,6 +121,7 @@ int main(int argc, char** argv) {
   clab::http::WorkerOptions options;
   options.connections.max_threads = flags.threads;
   options.drain_timeout = std::chrono::milliseconds(flags.drain_timeout_ms);
+  options.connections.idle_grace = std::chrono::milliseconds(flags.idle_grace_ms);
   options.never_ready = flags.never_ready;
   options.ready_delay = std::chrono::milliseconds(flags.ready_delay_ms);
   std::string listening_on = "the cluster's port";

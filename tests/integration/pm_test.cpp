@@ -31,10 +31,9 @@ const std::string kBin = CLUSTERLAB_BIN_DIR;
 // A cluster-mode app of clusterlab-app on a free port, with `extra` fields.
 std::string cluster_app(const std::string& name, int instances, const std::string& script,
                         const json& extra = json::object()) {
-  json app = {{"name", name},
-              {"script", script},
-              {"instances", instances},
-              {"exec_mode", "cluster"},
+  json app = {{"name", name},           {"script", script},     {"instances", instances},
+              {"exec_mode", "cluster"}, {"kill_timeout", 5000},  // the seed's: room for a drain on
+                                                                 // a loaded machine
               {"env", {{"PORT", "0"}}}};
   app.update(extra);
   return json{{"apps", json::array({app})}}.dump(2);
