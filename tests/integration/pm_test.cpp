@@ -28,13 +28,12 @@ using testkit::PmUnderTest;
 
 const std::string kBin = CLUSTERLAB_BIN_DIR;
 
-// A cluster-mode app of clusterlab-app on a free port, with `extra` fields.
+// A cluster-mode app of clusterlab-app on a free port, with `extra` fields; kill_timeout is
+// the seed's, which leaves a drain room on a loaded machine.
 std::string cluster_app(const std::string& name, int instances, const std::string& script,
                         const json& extra = json::object()) {
   json app = {{"name", name},           {"script", script},     {"instances", instances},
-              {"exec_mode", "cluster"}, {"kill_timeout", 5000},  // the seed's: room for a drain on
-                                                                 // a loaded machine
-              {"env", {{"PORT", "0"}}}};
+              {"exec_mode", "cluster"}, {"kill_timeout", 5000}, {"env", {{"PORT", "0"}}}};
   app.update(extra);
   return json{{"apps", json::array({app})}}.dump(2);
 }

@@ -174,9 +174,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "module.exports = {apps: [{name: 'a', script: 's', max_memory_restart: 'lots'}]}",
                 "e.js:1: app 'a': max_memory_restart is \"lots\"; expected a size such as "
                 "'300M', '1G', '512K', or a number of bytes"},
-        BadFile{"port", "e.js",
-                "module.exports = {apps: [{name: 'a', script: 's',\n env: {PORT: 70000}}]}",
-                "e.js:2: app 'a': env.PORT is '70000'; expected a port from 0 (any free one) to 65535"},
+        BadFile{
+            "port", "e.js",
+            "module.exports = {apps: [{name: 'a', script: 's',\n env: {PORT: 70000}}]}",
+            "e.js:2: app 'a': env.PORT is '70000'; expected a port from 0 (any free one) to 65535"},
         BadFile{"no_script", "e.js", "module.exports = {apps: [\n {name: 'a'}]}",
                 "e.js:2: app 'a' has no script; expected script: 'path/to/program'"},
         BadFile{"no_apps", "e.json", "{\"app\": []}",
