@@ -6,20 +6,14 @@
 
 #include <fmt/format.h>
 
-#include <climits>
 #include <fstream>
 
 #include "core/unique_fd.hpp"
 #include "pm/control_socket.hpp"
+#include "proc/child_process.hpp"
 
 namespace clab::pm {
 namespace {
-
-std::string own_executable() {
-  char path[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "/proc/self/exe";
-}
 
 std::string last_lines(const std::string& path, std::size_t count) {
   std::ifstream in(path);
@@ -69,8 +63,7 @@ Status spawn_daemon(const PmHome& home) {
 }  // namespace
 
 std::string daemon_executable() {
-  const std::string self = own_executable();
-  return self.substr(0, self.rfind('/') + 1) + "pm-daemon";
+  return proc::own_directory() + "/pm-daemon";
 }
 
 bool daemon_is_running(const PmHome& home) {

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -20,6 +19,7 @@
 #include "log_tail.hpp"
 #include "pm/ecosystem.hpp"
 #include "pm/pm_home.hpp"
+#include "proc/child_process.hpp"
 #include "process_view.hpp"
 #include "start_request.hpp"
 
@@ -44,12 +44,6 @@ struct Options {
   bool json = false;
   bool resurrect = false;
 };
-
-std::string own_executable() {
-  char path[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "pm";
-}
 
 // The answer to one request: printed as JSON (--json) or as the process table, failures on
 // stderr. Returns the exit status.
@@ -112,7 +106,7 @@ std::string systemd_unit(const PmHome& home) {
       "[Install]\n"
       "WantedBy=multi-user.target\n",
       user ? user : "root", home.root, path ? path : "/usr/local/bin:/usr/bin:/bin",
-      own_executable());
+      proc::own_executable());
 }
 
 std::vector<LogSource> log_sources(const json& processes, const std::string& target) {

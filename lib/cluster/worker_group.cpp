@@ -12,12 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
 #include <cstring>
 
 #include "cluster/environment.hpp"
 #include "cluster/wire.hpp"
 #include "net/tcp_listener.hpp"
+#include "proc/child_process.hpp"
 #include "proc/descriptor_limit.hpp"
 #include "proc/exec_block.hpp"
 #include "proc/signal_set.hpp"
@@ -29,13 +29,6 @@ namespace {
 
 constexpr const char* kListenPidPrefix = "LISTEN_PID=";
 constexpr int kListenFd = 3;  // SD_LISTEN_FDS_START
-
-std::string own_executable() {
-  char path[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return "/proc/self/exe";
-  return std::string(path, static_cast<std::size_t>(n));
-}
 
 bool starts_with_any(const std::string& entry, const std::vector<std::string>& names) {
   return std::any_of(names.begin(), names.end(),
@@ -59,7 +52,7 @@ void write_decimal(char* out, long value) {
 
 WorkerGroup::WorkerGroup(EventLoop& loop, ClusterSettings settings, ClusterEvents events)
     : loop_(loop), settings_(std::move(settings)), events_(std::move(events)) {
-  if (settings_.executable.empty()) settings_.executable = own_executable();
+  if (settings_.executable.empty()) settings_.executable = proc::own_executable();
 }
 
 WorkerGroup::~WorkerGroup() {

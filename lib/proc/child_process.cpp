@@ -15,12 +15,26 @@
 #include <set>
 
 namespace clab::proc {
-std::string own_directory() {
+namespace {
+
+// The running program's path, from /proc/self/exe; nullopt when it cannot be read.
+std::optional<std::string> executable_path() {
   char path[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return ".";
-  std::string p(path, static_cast<std::size_t>(n));
-  return p.substr(0, p.rfind('/'));
+  if (n <= 0) return std::nullopt;
+  return std::string(path, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+std::string own_executable() {
+  return executable_path().value_or("/proc/self/exe");
+}
+
+std::string own_directory() {
+  const auto self = executable_path();
+  if (!self) return ".";
+  return self->substr(0, self->rfind('/'));
 }
 
 namespace {

@@ -89,7 +89,9 @@ class ChildProcess {
   std::thread reader_;
 };
 
-// The directory holding the running program (to find sibling programs in build/bin).
+// The running program's path (what a primary re-executes), and the directory holding it
+// (to find sibling programs in build/bin).
+std::string own_executable();
 std::string own_directory();
 
 }  // namespace clab::proc
