@@ -36,13 +36,15 @@ demo: build
 	@$(BIN)/harness run
 
 bench: build
+	@scripts/bootstrap --bench
+	@bench/runtime_compare.sh $(BIN)
 	@$(BIN)/bench-ipc --benchmark_min_time=0.2
 	@$(BIN)/bench-load --benchmark_min_time=0.2
 	@$(BIN)/bench-coord --benchmark_min_time=0.5
 	@bench/loadgen_speed.sh $(BIN)
 	@bench/pm_speed.sh $(BIN)
 	@$(BIN)/classroom-bench --out $(BUILD)/bench
-	@$(BIN)/classroom-bench --threads 1 --close --out $(BUILD)/bench/single-threaded
+	@$(BIN)/classroom-bench --model threads --out $(BUILD)/bench/threads
 
 lesson: build
 	@$(BIN)/lesson $(L)

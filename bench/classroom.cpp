@@ -1,9 +1,13 @@
 // classroom-bench: the classroom scaling benchmark. For each route (tiny, CPU-bound,
 // waiting), each listen policy and 1..cores and 2x cores workers, it starts native-cluster,
 // drives it with the load engine and prints one table (req/s, p50, p99, speed-up versus one
-// worker). It writes classroom.csv, classroom.json, throughput.svg and latency.svg.
+// worker). When `node` is on PATH, Node's cluster module serving the same routes
+// (node_cluster.js, beside this program) gets rows of its own: the runtime the lessons are
+// about, measured the same way. It writes classroom.csv, classroom.json, throughput.svg and
+// latency.svg.
 //
-//   classroom-bench [--duration S] [--connections C] [--threads N] [--close] [--out DIR]
+//   classroom-bench [--duration S] [--connections C] [--model M] [--threads N] [--close]
+//                   [--out DIR]
 // Exit status: 0 done, 1 a cluster did not start or a cell passed its physical ceiling,
 // 2 usage.
 #include <fmt/format.h>
@@ -13,7 +17,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <thread>
+
+#include <unistd.h>
 
 #include "cli/cli_error.hpp"
 #include "core/text_table.hpp"
@@ -45,45 +52,98 @@ const std::vector<std::pair<std::string, std::string>> kRoutes = {
 struct Settings {
   double duration = 3;
   int connections = 50;
-  int threads = 0;     // request threads per worker; 0: native-cluster's default
-  bool close = false;  // a connection per request
+  std::string model = "event";  // native-cluster's serving model
+  int threads = 0;              // the thread-pool model's threads per worker; 0: its default
+  bool close = false;           // a connection per request
+  bool thread_pool() const { return model == "threads"; }
 };
 
+// What serves the cells of a row: native-cluster with a listen policy, or Node's cluster.
+const std::string kNode = "node";
+
 // The physical limit of a cell: a waiting route gives each connection (or each request
-// thread, when fewer) 1000 / ms requests a second; a CPU-bound one gives each core that its
-// workers can use 1000 / ms. A figure above it is a measurement bug, never a fast machine.
-std::optional<double> ceiling_of(const std::string& route, int workers, int cores,
-                                 const Settings& settings) {
+// thread of the thread-pool model, when fewer) 1000 / ms requests a second; a CPU-bound one
+// gives each core its workers can use 1000 / ms (an event loop uses one core per worker). A
+// figure above it is a measurement bug, never a fast machine.
+std::optional<double> ceiling_of(const std::string& route, const std::string& server, int workers,
+                                 int cores, const Settings& settings) {
   const auto ms_of = [&](std::string_view prefix) -> std::optional<double> {
     if (!route.starts_with(prefix)) return std::nullopt;
     return std::stod(route.substr(prefix.size()));
   };
-  const bool single_threaded = settings.threads > 0;
+  const bool pooled = server != kNode && settings.thread_pool();
+  const int threads_per_worker = settings.threads > 0 ? settings.threads : 512;
   if (auto ms = ms_of("/sleep?ms=")) {
     int servers = settings.connections;
-    if (single_threaded) servers = std::min(servers, workers * settings.threads);
+    if (pooled) servers = std::min(servers, workers * threads_per_worker);
     return servers * 1000.0 / *ms;
   }
   if (auto ms = ms_of("/work?ms=")) {
-    int usable = single_threaded ? std::min(cores, workers * settings.threads) : cores;
+    int usable = std::min(cores, pooled ? workers * threads_per_worker : workers);
     usable = std::min(usable, settings.connections);
     return usable * 1000.0 / *ms;
   }
   return std::nullopt;
 }
 
-Cell measure(const std::string& bin_dir, ListenPolicy policy, int workers, const std::string& route,
-             const Settings& settings) {
-  Cell cell{.route = route, .policy = std::string(to_string(policy)), .workers = workers};
-  std::vector<std::string> extra;
-  if (settings.threads > 0) extra = {"--threads", std::to_string(settings.threads)};
-  auto cluster = clab::testkit::ClusterUnderTest::start(
-      {.bin_dir = bin_dir, .policy = policy, .workers = workers, .extra_args = extra});
-  if (!cluster) throw std::runtime_error(cluster.error().message);
+// Node's cluster serving node_cluster.js on a free port, stopped (with its workers) on
+// destruction.
+class NodeCluster {
+ public:
+  NodeCluster(const std::string& bin_dir, int workers) {
+    auto child = clab::proc::ChildProcess::spawn(
+        {.argv = {"node", bin_dir + "/node_cluster.js", std::to_string(workers)}});
+    if (!child) throw std::runtime_error(child.error().message);
+    child_ = std::move(child.value());
+    std::size_t cursor = 0;
+    auto line =
+        child_->wait_for_line(std::regex("^port (\\d+)$"), &cursor, std::chrono::seconds(10));
+    if (!line) throw std::runtime_error("node_cluster.js did not report its port");
+    port_ = static_cast<std::uint16_t>(std::stoi((*line)[1]));
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::unique_ptr<clab::proc::ChildProcess> child_;  // its destructor kills the group
+  std::uint16_t port_ = 0;
+};
+
+bool node_available(const std::string& bin_dir) {
+  if (!std::filesystem::exists(bin_dir + "/node_cluster.js")) return false;
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    if (::access((std::string(rest.substr(0, colon)) + "/node").c_str(), X_OK) == 0) return true;
+    rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+  }
+  return false;
+}
+
+Cell measure(const std::string& bin_dir, const std::string& server, int workers,
+             const std::string& route, const Settings& settings) {
+  Cell cell{.route = route, .policy = server, .workers = workers};
+  std::unique_ptr<clab::testkit::ClusterUnderTest> cluster;
+  std::unique_ptr<NodeCluster> node;
+  std::uint16_t port = 0;
+  if (server == kNode) {
+    node = std::make_unique<NodeCluster>(bin_dir, workers);
+    port = node->port();
+  } else {
+    std::vector<std::string> extra = {"--model", settings.model};
+    if (settings.threads > 0)
+      extra.insert(extra.end(), {"--threads", std::to_string(settings.threads)});
+    auto started = clab::testkit::ClusterUnderTest::start(
+        {.bin_dir = bin_dir,
+         .policy = *clab::cluster::parse_listen_policy(server),
+         .workers = workers,
+         .extra_args = extra});
+    if (!started) throw std::runtime_error(started.error().message);
+    cluster = std::move(started.value());
+    port = cluster->port();
+  }
   clab::load::LoadOptions options;
-  options.target =
-      clab::load::parse_url(fmt::format("http://127.0.0.1:{}{}", (*cluster)->port(), route))
-          .value();
+  options.target = clab::load::parse_url(fmt::format("http://127.0.0.1:{}{}", port, route)).value();
   options.connections = settings.connections;
   options.duration_s = settings.duration;
   options.warmup_s = 0.5;
@@ -95,7 +155,7 @@ Cell measure(const std::string& bin_dir, ListenPolicy policy, int workers, const
   cell.p50_ms = s.latency.percentile(50) / 1000;
   cell.p99_ms = s.latency.percentile(99) / 1000;
   cell.errors = s.errors + s.connect_errors + s.timeouts;
-  (void)(*cluster)->stop();
+  if (cluster) (void)cluster->stop();
   return cell;
 }
 
@@ -129,7 +189,7 @@ void write_outputs(const std::string& dir, const std::vector<Cell>& cells,
                          .x_label = "workers",
                          .y_label = "latency (ms): p50 solid, p99 dashed"};
     int color = 0;
-    for (const char* policy : {"round-robin", "shared", "reuseport"}) {
+    for (const char* policy : {"round-robin", "shared", "reuseport", "node"}) {
       clab::bench::Series rps{.name = policy, .color = color},
           p50{.name = fmt::format("{} p50", policy), .color = color},
           p99{.name = fmt::format("{} p99", policy), .dashed = true, .color = color};
@@ -140,6 +200,7 @@ void write_outputs(const std::string& dir, const std::vector<Cell>& cells,
         p50.points.emplace_back(c.workers, c.p50_ms);
         p99.points.emplace_back(c.workers, c.p99_ms);
       }
+      if (rps.points.empty()) continue;  // no Node on this machine
       t.series.push_back(rps);
       l.series.push_back(p50);
       l.series.push_back(p99);
@@ -168,12 +229,18 @@ int main(int argc, char** argv) {
   app.add_option("--connections", settings.connections, "concurrent connections")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+  app.add_option("--model", settings.model,
+                 "native-cluster's serving model: event (one thread per worker, as Node) or "
+                 "threads (a thread per connection)")
+      ->check(CLI::IsMember({"event", "threads"}))
+      ->capture_default_str();
   app.add_option("--threads", settings.threads,
-                 "request threads per worker (1: one request at a time, like a Node process)")
+                 "the thread-pool model's threads per worker (implies --model threads)")
       ->check(CLI::Range(1, 100000));
   app.add_flag("--close", settings.close, "a new connection per request (Connection: close)");
   app.add_option("--out", out, "where the CSV, JSON and SVG files go")->capture_default_str();
   if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
+  if (settings.threads > 0) settings.model = "threads";
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<int> worker_counts;
@@ -182,18 +249,19 @@ int main(int argc, char** argv) {
   worker_counts.push_back(2 * cores);
   std::filesystem::create_directories(out);
 
+  std::vector<std::string> servers = {"round-robin", "shared", "reuseport"};
+  if (node_available(bin_dir)) servers.push_back(kNode);
   std::vector<Cell> cells;
-  const std::size_t total = kRoutes.size() * 3 * worker_counts.size();
+  const std::size_t total = kRoutes.size() * servers.size() * worker_counts.size();
   try {
     for (const auto& [route, label] : kRoutes) {
-      for (auto policy :
-           {ListenPolicy::RoundRobin, ListenPolicy::Shared, ListenPolicy::ReusePort}) {
+      for (const auto& server : servers) {
         double base = 0;
         for (int workers : worker_counts) {
           fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={}", cells.size() + 1, total, route,
-                     to_string(policy), workers);
-          Cell cell = measure(bin_dir, policy, workers, route, settings);
-          cell.ceiling = ceiling_of(route, workers, cores, settings);
+                     server, workers);
+          Cell cell = measure(bin_dir, server, workers, route, settings);
+          cell.ceiling = ceiling_of(route, server, workers, cores, settings);
           if (workers == 1) base = cell.requests_per_second;
           cell.speedup = base > 0 ? cell.requests_per_second / base : 0;
           cells.push_back(cell);
@@ -208,7 +276,7 @@ int main(int argc, char** argv) {
 
   using Align = clab::TextTable::Align;
   clab::TextTable table(
-      {"route", "policy", "workers", "req/s", "ceiling", "p50", "p99", "vs 1 worker", "errors"},
+      {"route", "server", "workers", "req/s", "ceiling", "p50", "p99", "vs 1 worker", "errors"},
       {Align::Left, Align::Left, Align::Right, Align::Right, Align::Right, Align::Right,
        Align::Right, Align::Right, Align::Right});
   std::size_t over = 0;
@@ -221,11 +289,14 @@ int main(int argc, char** argv) {
                    fmt::format("{:.2f} ms", c.p50_ms), fmt::format("{:.2f} ms", c.p99_ms),
                    fmt::format("{:.2f}x", c.speedup), std::to_string(c.errors)});
   }
-  fmt::print("Classroom benchmark: {} {} connections, {} s per cell, {} cores, {}\n\n",
+  fmt::print("Classroom benchmark: {} {} connections, {} s per cell, {} cores, {}{}\n\n",
              settings.connections, settings.close ? "connection-per-request" : "keep-alive",
              settings.duration, cores,
-             settings.threads > 0 ? fmt::format("{} request thread(s) per worker", settings.threads)
-                                  : std::string("threaded workers"));
+             settings.thread_pool()
+                 ? fmt::format("native-cluster --model threads ({} threads per worker)",
+                               settings.threads > 0 ? settings.threads : 512)
+                 : std::string("native-cluster --model event (one thread per worker)"),
+             servers.back() == kNode ? "; node: Node's cluster module, node_cluster.js" : "");
   table.print();
   write_outputs(out, cells, worker_counts);
   if (over > 0) {

@@ -30,6 +30,7 @@
 #include "net/activated_socket.hpp"
 #include "net/socket_address.hpp"
 #include "net/tcp_listener.hpp"
+#include "serving_flags.hpp"
 
 #include <condition_variable>
 
@@ -38,7 +39,7 @@ namespace {
 struct AppFlags {
   std::string host = "127.0.0.1";
   int port = 3000;
-  std::size_t threads = 512;
+  clab::demos::ServingFlags serving;
   // Fits the seed's kill_timeout of 5000 ms, with room for a loaded machine: the drain
   // ends as soon as the last connection does, so this is only a bound.
   int drain_timeout_ms = 4500;
@@ -96,9 +97,7 @@ int main(int argc, char** argv) {
   cli.add_option("--host", flags.host, "IP address to listen on when run alone")
       ->check(clab::cli::ip_address())
       ->capture_default_str();
-  cli.add_option("--threads", flags.threads, "most request threads (one per connection)")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
+  clab::demos::add_serving_flags(cli, flags.serving);
   cli.add_option("--drain-timeout", flags.drain_timeout_ms,
                  "ms requests in flight get to finish on a stop")
       ->check(CLI::Range(0, 600000))
@@ -119,7 +118,7 @@ int main(int argc, char** argv) {
 
   const pid_t pid = ::getpid();
   clab::http::WorkerOptions options;
-  options.connections.max_threads = flags.threads;
+  clab::demos::apply_serving_flags(flags.serving, options);
   options.drain_timeout = std::chrono::milliseconds(flags.drain_timeout_ms);
   options.connections.idle_grace = std::chrono::milliseconds(flags.idle_grace_ms);
   options.never_ready = flags.never_ready;
@@ -146,8 +145,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<MemoryLeak> leak;
   std::jthread crash;
   options.configure = [&](clab::http::WorkerApp& app, clab::lifecycle::ShutdownHooks&) {
-    app.server().Get("/api/health", [pid](const httplib::Request&, httplib::Response& res) {
-      res.set_content(fmt::format("{{\"status\":\"ok\",\"pid\":{}}}\n", pid), "application/json");
+    app.router().get("/api/health", [pid](const clab::http::Request&, clab::http::Reply& reply) {
+      reply.send(clab::http::json_response({{"status", "ok"}, {"pid", pid}}));
     });
     leak = std::make_unique<MemoryLeak>(flags.leak_mb_per_s);
     if (flags.exit_after_ms > 0) {

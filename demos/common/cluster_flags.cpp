@@ -20,9 +20,7 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
   app.add_option("--policy", f.policy, "how workers share the port")
       ->check(CLI::IsMember({"round-robin", "shared", "reuseport"}))
       ->capture_default_str();
-  app.add_option("--threads", f.threads, "most request threads per worker (one per connection)")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
+  add_serving_flags(app, f.serving);
   app.add_flag("--json", f.json, "print cluster events as JSON lines");
   app.add_option("--kill-timeout", f.kill_timeout_ms, "ms a stopping worker gets before SIGKILL")
       ->check(CLI::Range(0, 600000))
@@ -83,7 +81,7 @@ cluster::ClusterSettings cluster_settings(const ClusterFlags& f, int argc, char*
 
 http::WorkerOptions worker_options(const ClusterFlags& f) {
   http::WorkerOptions options;
-  options.connections.max_threads = f.threads;
+  apply_serving_flags(f.serving, options);
   options.drain_timeout = std::chrono::milliseconds(f.drain_timeout_ms);
   options.connections.idle_grace = std::chrono::milliseconds(f.idle_grace_ms);
   options.backend = f.backend;

@@ -11,6 +11,7 @@
 #include "cluster/primary.hpp"
 #include "coord/coordinator.hpp"
 #include "http/worker_main.hpp"
+#include "serving_flags.hpp"
 
 namespace clab::demos {
 
@@ -19,7 +20,7 @@ struct ClusterFlags {
   std::string policy = "round-robin";
   std::string host = "127.0.0.1";
   int port = 3000;
-  std::size_t threads = 512;
+  ServingFlags serving;
   bool json = false;
   int kill_timeout_ms = 1600;
   int listen_timeout_ms = 3000;

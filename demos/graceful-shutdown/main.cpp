@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
   AccessLog log;
   options.configure = [&](clab::http::WorkerApp& worker_app,
                           clab::lifecycle::ShutdownHooks& hooks) {
-    worker_app.server().set_logger(
-        [&log](const httplib::Request& req, const httplib::Response& res) {
+    worker_app.router().set_logger(
+        [&log](const clab::http::Request& req, const clab::http::Response& res) {
           log.add(fmt::format("{} {} {} {}", ::getpid(), req.method, req.target, res.status));
         });
     if (!access_log.empty()) {

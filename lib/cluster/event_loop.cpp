@@ -86,6 +86,7 @@ void EventLoop::run() {
     }
     fire_due_timers();
   }
+  stopped_ = false;  // run() may be called again
 }
 
 }  // namespace clab::cluster

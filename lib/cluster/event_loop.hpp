@@ -34,7 +34,8 @@ class EventLoop {
   TimerId after(std::chrono::milliseconds delay, std::function<void()> callback);
   void cancel(TimerId id);
 
-  // Dispatches until stop(); returns at once if stop() was called before.
+  // Dispatches until stop(); returns at once if stop() was called before. Once it returned,
+  // run() dispatches again until the next stop().
   void run();
   void stop() { stopped_ = true; }
 

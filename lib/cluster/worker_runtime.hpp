@@ -44,6 +44,10 @@ class WorkerRuntime {
 
   int id() const { return id_; }
   int instance() const { return instance_; }
+  // The loop run() dispatches on: an event-loop HTTP server shares it, so one thread carries
+  // the worker's connections, its IPC channel and its signals (Node's model). It may be run
+  // again after run() returned, to drain.
+  EventLoop& loop() { return loop_; }
 
   // Sends a user message to the primary (its "message" event). Thread-safe.
   Status send(const nlohmann::json& message);

@@ -19,10 +19,11 @@ Result<long> parse_bounded_integer(const std::string& name, const std::string& t
   return value;
 }
 
-Result<long> integer_param(const httplib::Request& request, const std::string& name, long fallback,
+Result<long> integer_param(const Request& request, const std::string& name, long fallback,
                            long max) {
-  if (!request.has_param(name.c_str())) return fallback;
-  return parse_bounded_integer(name, request.get_param_value(name.c_str()), max);
+  const auto value = request.query_param(name);
+  if (!value) return fallback;
+  return parse_bounded_integer(name, *value, max);
 }
 
 }  // namespace clab::http

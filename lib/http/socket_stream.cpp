@@ -4,42 +4,16 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cstring>
-
-#include "net/socket_address.hpp"
+#include <cerrno>
 
 namespace clab::http {
-namespace {
-
-bool poll_for(int fd, short events, std::chrono::milliseconds timeout) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (n < 0 && errno == EINTR) continue;
-    return n > 0;
-  }
-}
-
-}  // namespace
-
-bool SocketStream::is_readable() const {
-  return has_buffered_input() || poll_for(fd_, POLLIN, read_timeout_);
-}
-
-bool SocketStream::input_ready() const {
-  return has_buffered_input() || poll_for(fd_, POLLIN, std::chrono::milliseconds(0));
-}
-
-bool SocketStream::is_writable() const {
-  return poll_for(fd_, POLLOUT, write_timeout_);
-}
 
 SocketStream::Wait SocketStream::wait_readable(std::chrono::milliseconds timeout,
                                                int wake_fd) const {
-  if (has_buffered_input()) return Wait::Readable;
   pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  const nfds_t count = wake_fd >= 0 ? 2 : 1;
   for (;;) {
-    const int n = ::poll(p, 2, static_cast<int>(timeout.count()));
+    const int n = ::poll(p, count, static_cast<int>(std::max<long>(timeout.count(), 0)));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return Wait::TimedOut;
     if (p[0].revents != 0) return Wait::Readable;
@@ -47,49 +21,31 @@ SocketStream::Wait SocketStream::wait_readable(std::chrono::milliseconds timeout
   }
 }
 
-// Reads and writes try the socket first and poll only when it would block: one system
-// call per operation on a busy keep-alive connection.
-ssize_t SocketStream::read(char* ptr, size_t size) {
-  if (!has_buffered_input()) {
-    const bool direct = size >= buffer_.size();  // large reads bypass the buffer
-    char* target = direct ? ptr : buffer_.data();
-    const std::size_t capacity = direct ? size : buffer_.size();
-    ssize_t n = ::recv(fd_, target, capacity, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!poll_for(fd_, POLLIN, read_timeout_)) return -1;
-      n = ::recv(fd_, target, capacity, MSG_DONTWAIT);
+ssize_t SocketStream::receive_now(char* buffer, std::size_t size) const {
+  for (;;) {
+    const ssize_t n = ::recv(fd_, buffer, size, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    return n;
+  }
+}
+
+bool SocketStream::send_all(std::string_view data, std::chrono::milliseconds timeout) const {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+      continue;
     }
-    if (n <= 0 || direct) return n;
-    begin_ = 0;
-    end_ = static_cast<std::size_t>(n);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    pollfd p{fd_, POLLOUT, 0};
+    int ready = 0;
+    do {
+      ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (ready < 0 && errno == EINTR);
+    if (ready <= 0) return false;
   }
-  const std::size_t count = std::min(size, end_ - begin_);
-  std::memcpy(ptr, buffer_.data() + begin_, count);
-  begin_ += count;
-  return static_cast<ssize_t>(count);
-}
-
-ssize_t SocketStream::write(const char* ptr, size_t size) {
-  ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    if (!poll_for(fd_, POLLOUT, write_timeout_)) return -1;
-    n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-  }
-  return n;
-}
-
-void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (auto address = net::SocketAddress::peer_of(fd_)) {
-    ip = address->ip();
-    port = address->port();
-  }
-}
-
-void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (auto address = net::SocketAddress::local_of(fd_)) {
-    ip = address->ip();
-    port = address->port();
-  }
+  return true;
 }
 
 }  // namespace clab::http

@@ -2,23 +2,30 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-#include <thread>
+#include <stdexcept>
 
 #include <time.h>
 
+#include "http/event_server.hpp"
 #include "http/query.hpp"
+#include "http/thread_server.hpp"
 
 namespace clab::http {
 namespace {
 
-void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200) {
-  res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+Response bad_request(const Error& error) {
+  return json_response({{"error", error.message}}, 400);
 }
 
-void send_bad_request(httplib::Response& res, const Error& error) {
-  send_json(res, {{"error", error.message}}, 400);
+std::unique_ptr<HttpServer> make_server(ServingModel model, cluster::EventLoop* loop,
+                                        const Router& router, const ConnectionSettings& settings,
+                                        const WorkerIdentity& identity) {
+  std::string headers =
+      fmt::format("X-Worker-Id: {}\r\nX-Worker-Pid: {}\r\n", identity.id, identity.pid);
+  if (model == ServingModel::ThreadPool)
+    return std::make_unique<ThreadServer>(router, settings, std::move(headers));
+  if (loop == nullptr) throw std::logic_error("the event loop model needs an event loop");
+  return std::make_unique<EventServer>(*loop, router, settings, std::move(headers));
 }
 
 }  // namespace
@@ -39,68 +46,57 @@ void burn_cpu(std::chrono::milliseconds duration) {
   }
 }
 
-WorkerApp::WorkerApp(WorkerIdentity identity, ConnectionSettings settings,
-                     coord::Coordinator* shared_store)
-    : identity_(identity), shared_store_(shared_store), server_(settings) {
-  server_.set_default_headers({{"X-Worker-Id", std::to_string(identity_.id)},
-                               {"X-Worker-Pid", std::to_string(identity_.pid)}});
+WorkerApp::WorkerApp(WorkerIdentity identity, ConnectionSettings settings, ServingModel model,
+                     cluster::EventLoop* loop, coord::Coordinator* shared_store)
+    : identity_(identity),
+      settings_(settings),
+      shared_store_(shared_store),
+      hello_(fmt::format("Hello from worker {} (pid {})\n", identity.id, identity.pid)),
+      server_(make_server(model, loop, router_, settings_, identity_)) {
   add_routes();
 }
 
 void WorkerApp::add_routes() {
-  server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(fmt::format("Hello from worker {} (pid {})\n", identity_.id, identity_.pid),
-                    "text/plain");
-  });
-  server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+  router_.get("/", [this](const Request&, Reply& reply) { reply.send({.body = hello_}); });
+  router_.get("/health", [this](const Request&, Reply& reply) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
-    send_json(res, {{"status", "ok"},
-                    {"worker", identity_.id},
-                    {"instance", identity_.instance},
-                    {"pid", identity_.pid},
-                    {"uptime_s", uptime.count()},
-                    // this request aside
-                    {"requests_in_flight", server_.requests_in_flight() - 1}});
+    reply.send(json_response({{"status", "ok"},
+                              {"worker", identity_.id},
+                              {"instance", identity_.instance},
+                              {"pid", identity_.pid},
+                              {"uptime_s", uptime.count()},
+                              {"open_connections", server_->open_connections()},
+                              // this request aside
+                              {"requests_in_flight", server_->requests_in_flight() - 1}}));
   });
-  server_.Get("/work", [this](const httplib::Request& req, httplib::Response& res) {
-    auto ms = integer_param(req, "ms", 10, kMaxWorkMs);
-    if (!ms) return send_bad_request(res, ms.error());
+  router_.get("/work", [this](const Request& request, Reply& reply) {
+    auto ms = integer_param(request, "ms", 10, kMaxWorkMs);
+    if (!ms) return reply.send(bad_request(ms.error()));
     burn_cpu(std::chrono::milliseconds(ms.value()));
-    send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"work_ms", ms.value()}});
+    reply.send(json_response({{"worker", identity_.id}, {"pid", identity_.pid}, {"work_ms", *ms}}));
   });
-  server_.Get("/sleep", [this](const httplib::Request& req, httplib::Response& res) {
-    auto ms = integer_param(req, "ms", 100, kMaxSleepMs);
-    if (!ms) return send_bad_request(res, ms.error());
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms.value()));
-    send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"slept_ms", ms.value()}});
+  router_.get("/sleep", [this](const Request& request, Reply& reply) {
+    auto ms = integer_param(request, "ms", 100, kMaxSleepMs);
+    if (!ms) return reply.send(bad_request(ms.error()));
+    reply.after(std::chrono::milliseconds(*ms), [this, &reply, ms = *ms] {
+      reply.send(
+          json_response({{"worker", identity_.id}, {"pid", identity_.pid}, {"slept_ms", ms}}));
+    });
   });
-  server_.Get("/count", [this](const httplib::Request&, httplib::Response& res) {
+  router_.get("/count", [this](const Request&, Reply& reply) {
     const std::uint64_t value = ++count_;
-    send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"count", value}});
+    reply.send(json_response({{"worker", identity_.id}, {"pid", identity_.pid}, {"count", value}}));
   });
-  server_.Get("/shared-count", [this](const httplib::Request&, httplib::Response& res) {
-    if (shared_store_ == nullptr)
-      return send_json(res, {{"error", "no shared store: start the cluster with --backend"}}, 503);
-    auto value = shared_store_->incr("shared-count");
-    if (!value) return send_json(res, {{"error", value.error().message}}, 503);
-    send_json(res, {{"worker", identity_.id}, {"pid", identity_.pid}, {"count", value.value()}});
-  });
-  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404) {
-      send_json(res, {{"error", fmt::format("no route for {} {}", req.method, req.path)}}, 404);
+  router_.get("/shared-count", [this](const Request&, Reply& reply) {
+    if (shared_store_ == nullptr) {
+      return reply.send(
+          json_response({{"error", "no shared store: start the cluster with --backend"}}, 503));
     }
+    auto value = shared_store_->incr("shared-count");
+    if (!value) return reply.send(json_response({{"error", value.error().message}}, 503));
+    reply.send(
+        json_response({{"worker", identity_.id}, {"pid", identity_.pid}, {"count", *value}}));
   });
-  server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        send_json(res, {{"error", what}}, 500);
-      });
 }
 
 }  // namespace clab::http

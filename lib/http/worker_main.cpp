@@ -2,6 +2,7 @@
 
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -43,6 +44,9 @@ std::string describe(const cluster::WorkerRuntime::Stopped& stopped) {
 }  // namespace
 
 int run_worker(const WorkerOptions& options) {
+  // As Node does: a write to a closed pipe or socket (its output's reader gone, a client
+  // gone) is an EPIPE error to handle, not a signal that kills the worker.
+  ::signal(SIGPIPE, SIG_IGN);
   auto runtime = [&]() -> Result<std::unique_ptr<cluster::WorkerRuntime>> {
     if (cluster::is_worker() || !options.standalone_listener)
       return cluster::WorkerRuntime::attach();
@@ -70,7 +74,8 @@ int run_worker(const WorkerOptions& options) {
   ConnectionSettings connections = options.connections;
   // The grace for idle connections is part of the drain, so it never outlasts it.
   connections.idle_grace = std::min(connections.idle_grace, options.drain_timeout);
-  WorkerApp app({worker.id(), worker.instance(), pid}, connections, shared_store.get());
+  WorkerApp app({worker.id(), worker.instance(), pid}, connections, options.model, &worker.loop(),
+                shared_store.get());
   if (options.configure) options.configure(app, hooks);
   worker.ignore_stop_signals(options.ignore_stop_signals);
 

@@ -9,13 +9,15 @@
 #include <functional>
 #include <string>
 
-#include "http/connection_server.hpp"
+#include "http/connection_settings.hpp"
+#include "http/http_server.hpp"
 #include "http/worker_app.hpp"
 #include "lifecycle/shutdown_hooks.hpp"
 
 namespace clab::http {
 
 struct WorkerOptions {
+  ServingModel model = ServingModel::EventLoop;
   ConnectionSettings connections;
   std::chrono::milliseconds drain_timeout{1500};
   // The coordination store behind /shared-count (and anything `configure` adds):

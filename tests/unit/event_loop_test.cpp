@@ -35,6 +35,37 @@ TEST(EventLoop, CancelledTimerDoesNotFire) {
   EXPECT_FALSE(fired);
 }
 
+// A worker's loop runs again after it stopped: the event-loop server drains on it.
+TEST(EventLoop, RunsAgainAfterItStopped) {
+  EventLoop loop;
+  loop.stop();
+  loop.run();  // stopped before it ran: returns at once
+  int rounds = 0;
+  loop.after(1ms, [&] {
+    ++rounds;
+    loop.stop();
+  });
+  loop.run();
+  loop.after(1ms, [&] {
+    ++rounds;
+    loop.stop();
+  });
+  loop.run();
+  EXPECT_EQ(rounds, 2);
+}
+
+// Timers at the same deadline fire in the order they were set: a timer that stops the loop
+// set after work due at the same instant runs after it.
+TEST(EventLoop, TimersDueTogetherFireInTheOrderTheyWereSet) {
+  EventLoop loop;
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i)
+    loop.after(0ms, [&, i] { order.push_back(i); });
+  loop.after(0ms, [&] { loop.stop(); });
+  loop.run();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
 TEST(EventLoop, DispatchesReadableDescriptors) {
   EventLoop loop;
   UniqueFd fd(::eventfd(0, EFD_NONBLOCK));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 #include "core/unique_fd.hpp"
 
@@ -29,40 +30,22 @@ struct Pair {
   UniqueFd server, client;
 };
 
-TEST(SocketStream, ReadsInPiecesFromItsBufferAndKnowsWhatIsLeft) {
+TEST(SocketStream, ReceiveNowTakesWhatIsThereWithoutWaiting) {
   Pair pair;
-  SocketStream stream(pair.server.get(), 1s, 1s);
-  pair.send("GET / HTTP/1.1\r\n\r\nGET /2");
-  char piece[4];
-  ASSERT_EQ(stream.read(piece, sizeof piece), 4);
-  EXPECT_EQ(std::string(piece, 4), "GET ");
-  EXPECT_TRUE(stream.has_buffered_input()) << "the rest was read into the buffer at once";
-  EXPECT_TRUE(stream.input_ready());
-  char rest[64];
-  const ssize_t n = stream.read(rest, sizeof rest);
-  EXPECT_EQ(std::string(rest, static_cast<std::size_t>(n)), "/ HTTP/1.1\r\n\r\nGET /2");
-  EXPECT_FALSE(stream.has_buffered_input());
-  EXPECT_FALSE(stream.input_ready()) << "nothing buffered and nothing in the socket";
-}
-
-TEST(SocketStream, InputReadyLooksInTheSocketToo) {
-  Pair pair;
-  SocketStream stream(pair.server.get(), 1s, 1s);
-  pair.send("x");
-  EXPECT_FALSE(stream.has_buffered_input());
-  EXPECT_TRUE(stream.input_ready());
-}
-
-TEST(SocketStream, AReadTimesOutWhenThePeerSendsNothing) {
-  Pair pair;
-  SocketStream stream(pair.server.get(), 50ms, 50ms);
-  char byte;
-  EXPECT_EQ(stream.read(&byte, 1), -1);
+  SocketStream stream(pair.server.get());
+  char buffer[64];
+  EXPECT_EQ(stream.receive_now(buffer, sizeof buffer), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  pair.send("GET / HTTP/1.1\r\n");
+  ASSERT_EQ(stream.receive_now(buffer, sizeof buffer), 16);
+  EXPECT_EQ(std::string(buffer, 16), "GET / HTTP/1.1\r\n");
+  pair.client.reset();
+  EXPECT_EQ(stream.receive_now(buffer, sizeof buffer), 0) << "end of file";
 }
 
 TEST(SocketStream, WaitReadableSaysWhyItReturned) {
   Pair pair;
-  SocketStream stream(pair.server.get(), 1s, 1s);
+  SocketStream stream(pair.server.get());
   UniqueFd wake(::eventfd(0, EFD_CLOEXEC));
   EXPECT_EQ(stream.wait_readable(20ms, wake.get()), SocketStream::Wait::TimedOut);
   const std::uint64_t one = 1;
@@ -74,13 +57,28 @@ TEST(SocketStream, WaitReadableSaysWhyItReturned) {
   EXPECT_EQ(stream.wait_readable(5s, -1), SocketStream::Wait::Readable) << "no wake descriptor";
 }
 
-TEST(SocketStream, WritesEverythingThePeerReads) {
+TEST(SocketStream, SendAllWritesMoreThanTheSocketHoldsAsThePeerReads) {
   Pair pair;
-  SocketStream stream(pair.server.get(), 1s, 1s);
-  ASSERT_EQ(stream.write("HTTP/1.1 200 OK\r\n", 17), 17);
-  char got[32];
-  ASSERT_EQ(::read(pair.client.get(), got, sizeof got), 17);
-  EXPECT_EQ(std::string(got, 17), "HTTP/1.1 200 OK\r\n");
+  SocketStream stream(pair.server.get());
+  const std::string data(4 << 20, 'r');
+  std::string got;
+  std::thread reader([&] {
+    char buffer[65536];
+    while (got.size() < data.size()) {
+      const ssize_t n = ::read(pair.client.get(), buffer, sizeof buffer);
+      if (n <= 0) return;
+      got.append(buffer, static_cast<std::size_t>(n));
+    }
+  });
+  EXPECT_TRUE(stream.send_all(data, 5s));
+  reader.join();
+  EXPECT_EQ(got.size(), data.size());
+}
+
+TEST(SocketStream, SendAllGivesUpWhenThePeerReadsNothing) {
+  Pair pair;
+  SocketStream stream(pair.server.get());
+  EXPECT_FALSE(stream.send_all(std::string(16 << 20, 'r'), 50ms));
 }
 
 }  // namespace

@@ -1,0 +1,338 @@
+#include "http/event_server.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "http/conversation.hpp"
+
+namespace clab::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Past this much unsent output a connection is not read further until the client catches up.
+constexpr std::size_t kOutputHighWater = 256 * 1024;
+constexpr auto kSweepInterval = 250ms;
+
+std::size_t input_high_water(const ConnectionSettings& settings) {
+  return settings.limits.header_section + settings.limits.body + kReadChunk;
+}
+
+}  // namespace
+
+class EventServer::ConnectionReply final : public Reply {
+ public:
+  ConnectionReply(EventServer& server, Connection& connection)
+      : server_(server), connection_(connection) {}
+  void send(Response response) override { server_.answer(connection_, std::move(response)); }
+  void after(std::chrono::milliseconds delay, std::function<void()> then) override;
+
+ private:
+  EventServer& server_;
+  Connection& connection_;
+};
+
+struct EventServer::Connection {
+  Connection(EventServer& server, UniqueFd socket)
+      : fd(std::move(socket)),
+        conversation(server.settings_, server.server_headers_),
+        reply(server, *this) {}
+
+  enum class Phase {
+    Open,       // requests are read and answered
+    Closing,    // the last response is being written; then the write side is shut
+    Lingering,  // write side shut: what the client still sends is read and dropped
+    Closed,     // in the graveyard
+  };
+  UniqueFd fd;
+  Conversation conversation;
+  ConnectionReply reply;
+  Phase phase = Phase::Open;
+  bool handling = false;     // a request was dispatched and is not answered yet
+  bool processing = false;   // inside process(): answers are written when it ends
+  bool peer_closed = false;  // the client shut its side: nothing more will arrive
+  bool awaiting_write = false;
+  std::uint32_t interest = 0;
+  Clock::time_point deadline = Clock::time_point::max();
+  Clock::time_point handling_since;
+  Clock::time_point write_progress;
+  cluster::EventLoop::TimerId timer = 0;  // Reply::after, pending
+};
+
+void EventServer::ConnectionReply::after(std::chrono::milliseconds delay,
+                                         std::function<void()> then) {
+  connection_.timer = server_.loop_.after(delay, [this, then = std::move(then)] {
+    connection_.timer = 0;
+    try {
+      then();
+    } catch (const std::exception& e) {
+      send(json_response({{"error", e.what()}}, 500));
+    }
+  });
+}
+
+EventServer::EventServer(cluster::EventLoop& loop, const Router& router,
+                         const ConnectionSettings& settings, std::string server_headers)
+    : loop_(loop),
+      router_(router),
+      settings_(settings),
+      server_headers_(std::move(server_headers)),
+      read_buffer_(kReadChunk) {
+  sweep_timer_ = loop_.after(kSweepInterval, [this] { sweep(); });
+}
+
+EventServer::~EventServer() {
+  close_all();
+  loop_.cancel(sweep_timer_);
+  loop_.cancel(reap_timer_);
+}
+
+void EventServer::serve(UniqueFd socket) {
+  if (closing_) return;
+  const int fd = socket.get();
+  const int flags = ::fcntl(fd, F_GETFL);
+  ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto connection = std::make_unique<Connection>(*this, std::move(socket));
+  Connection* c = connection.get();
+  c->interest = EPOLLIN | EPOLLRDHUP;
+  if (!loop_.add(fd, c->interest, [this, c](std::uint32_t events) { on_event(*c, events); }))
+    return;
+  connections_.emplace(fd, std::move(connection));
+  ++open_;
+  update_deadline(*c, Clock::now());
+}
+
+void EventServer::on_event(Connection& c, std::uint32_t events) {
+  if ((events & EPOLLERR) != 0) return destroy(c);
+  if (c.phase == Connection::Phase::Lingering) {
+    // Read and drop; the client's end of file (or a reset) ends the linger.
+    for (;;) {
+      const ssize_t n = ::recv(c.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      return destroy(c);
+    }
+  }
+  if ((events & EPOLLOUT) != 0 && !flush(c)) return;
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && !read_input(c)) return;
+  process(c);
+}
+
+bool EventServer::read_input(Connection& c) {
+  const std::size_t high_water = input_high_water(settings_);
+  const auto now = Clock::now();
+  while (!c.peer_closed && c.conversation.buffered_input() < high_water) {
+    const ssize_t n = ::recv(c.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
+    if (n > 0) {
+      c.conversation.received({read_buffer_.data(), static_cast<std::size_t>(n)}, now);
+      if (static_cast<std::size_t>(n) < read_buffer_.size()) break;  // the socket is empty
+    } else if (n == 0) {
+      c.peer_closed = true;
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    } else {
+      destroy(c);
+      return false;
+    }
+  }
+  return true;
+}
+
+void EventServer::process(Connection& c) {
+  c.processing = true;
+  const auto now = Clock::now();
+  while (c.phase == Connection::Phase::Open && !c.handling &&
+         c.conversation.output().size() < kOutputHighWater) {
+    const auto state = c.conversation.next(now);
+    if (state == Framed::State::NeedMore) break;
+    if (state == Framed::State::Invalid) {
+      c.conversation.reject();
+      c.phase = Connection::Phase::Closing;
+      break;
+    }
+    c.handling = true;
+    ++in_flight_;
+    c.handling_since = now;
+    router_.dispatch(c.conversation.request(), c.reply);
+  }
+  c.processing = false;
+  // The client will send nothing more: once what it asked is answered, the connection ends.
+  if (c.phase == Connection::Phase::Open && c.peer_closed && !c.handling)
+    c.phase = Connection::Phase::Closing;
+  finish_round(c);
+}
+
+void EventServer::answer(Connection& c, Response response) {
+  if (!c.handling || c.phase == Connection::Phase::Closed) return;
+  c.handling = false;
+  --in_flight_;
+  router_.log(c.conversation.request(), response);
+  // Winding down decides by what the client already sent: take all of it first.
+  if (draining_ && !read_input(c)) return;
+  if (c.conversation.answer(response, draining_)) c.phase = Connection::Phase::Closing;
+  if (!c.processing) process(c);  // a later answer: write it, then what is buffered
+}
+
+void EventServer::finish_round(Connection& c) {
+  if (c.phase == Connection::Phase::Closed || !flush(c)) return;
+  update_interest(c);
+  update_deadline(c, Clock::now());
+}
+
+bool EventServer::flush(Connection& c) {
+  std::string& out = c.conversation.output();
+  std::size_t written = 0;
+  while (written < out.size()) {
+    const ssize_t n = ::send(c.fd.get(), out.data() + written, out.size() - written, MSG_NOSIGNAL);
+    if (n > 0) {
+      written += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    } else {
+      destroy(c);
+      return false;
+    }
+  }
+  out.erase(0, written);
+  if (written > 0 || !c.awaiting_write) c.write_progress = Clock::now();
+  c.awaiting_write = !out.empty();
+  if (out.empty() && c.phase == Connection::Phase::Closing) {
+    if (c.peer_closed) {
+      destroy(c);
+      return false;
+    }
+    ::shutdown(c.fd.get(), SHUT_WR);
+    c.phase = Connection::Phase::Lingering;
+    c.deadline = Clock::now() + settings_.linger;
+  }
+  return true;
+}
+
+void EventServer::update_interest(Connection& c) {
+  std::uint32_t want = 0;
+  if (c.phase == Connection::Phase::Lingering) {
+    want = EPOLLIN | EPOLLRDHUP;
+  } else {
+    if (!c.conversation.output().empty()) want |= EPOLLOUT;
+    if (c.phase == Connection::Phase::Open && !c.peer_closed &&
+        c.conversation.buffered_input() < input_high_water(settings_) &&
+        c.conversation.output().size() < kOutputHighWater)
+      want |= EPOLLIN | EPOLLRDHUP;
+  }
+  if (want == c.interest) return;
+  (void)loop_.modify(c.fd.get(), want);
+  c.interest = want;
+}
+
+void EventServer::update_deadline(Connection& c, Clock::time_point now) {
+  if (c.phase == Connection::Phase::Lingering) return;  // set when the linger began
+  if (c.awaiting_write) {
+    c.deadline = c.write_progress + settings_.write_timeout;
+  } else if (c.handling) {
+    c.deadline = Clock::time_point::max();  // the drain's deadline is the limit
+  } else {
+    const auto started = c.conversation.request_started();
+    c.deadline =
+        started ? *started + settings_.request_timeout : now + settings_.keep_alive_timeout;
+    if (draining_)
+      c.deadline = std::min(c.deadline, std::max(now, drain_began_) + settings_.idle_grace);
+  }
+}
+
+void EventServer::expire(Connection& c) {
+  if (c.phase == Connection::Phase::Lingering || c.awaiting_write) return destroy(c);
+  if (c.conversation.has_input()) c.conversation.reject_timed_out();  // 408, then close
+  c.phase = Connection::Phase::Closing;
+  finish_round(c);
+}
+
+void EventServer::destroy(Connection& c) {
+  if (c.phase == Connection::Phase::Closed) return;
+  c.phase = Connection::Phase::Closed;
+  if (c.timer != 0) loop_.cancel(c.timer);
+  if (c.handling) --in_flight_;
+  c.handling = false;
+  const int fd = c.fd.get();
+  loop_.remove(fd);
+  auto node = connections_.extract(fd);
+  c.fd.reset();
+  graveyard_.push_back(std::move(node.mapped()));
+  if (reap_timer_ == 0) {
+    reap_timer_ = loop_.after(0ms, [this] {
+      reap_timer_ = 0;
+      graveyard_.clear();
+    });
+  }
+  --open_;
+  if (waiting_for_drain_ && open_ == 0) loop_.stop();
+}
+
+void EventServer::sweep() {
+  const auto now = Clock::now();
+  std::vector<Connection*> expired;
+  for (auto& [fd, c] : connections_) {
+    if (now >= c->deadline) expired.push_back(c.get());
+  }
+  for (Connection* c : expired)
+    expire(*c);
+  sweep_timer_ = loop_.after(kSweepInterval, [this] { sweep(); });
+}
+
+void EventServer::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  drain_began_ = Clock::now();
+  for (auto& [fd, c] : connections_) {
+    if (c->phase == Connection::Phase::Open && !c->handling && !c->awaiting_write)
+      update_deadline(*c, drain_began_);
+  }
+}
+
+EventServer::DrainReport EventServer::wait_drained(std::chrono::milliseconds timeout) {
+  const auto start = Clock::now();
+  if (open_ > 0) {
+    waiting_for_drain_ = true;
+    const auto deadline = loop_.after(timeout, [this] { loop_.stop(); });
+    loop_.run();
+    loop_.cancel(deadline);
+    waiting_for_drain_ = false;
+  }
+  const auto now = Clock::now();
+  DrainReport report;
+  report.drained = open_ == 0;
+  report.took = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
+  for (const auto& [fd, c] : connections_) {
+    if (!c->handling) continue;
+    const Request& request = c->conversation.request();
+    report.still_running.push_back(
+        fmt::format("{} {} (running {:.1f} s)", request.method, request.target,
+                    std::chrono::duration<double>(now - c->handling_since).count()));
+  }
+  return report;
+}
+
+void EventServer::close_all() {
+  closing_ = true;
+  std::vector<Connection*> all;
+  for (auto& [fd, c] : connections_)
+    all.push_back(c.get());
+  for (Connection* c : all)
+    destroy(*c);
+}
+
+}  // namespace clab::http
