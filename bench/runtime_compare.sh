@@ -37,14 +37,14 @@ free_port() {
   done
 }
 
-# start_server KIND WORKERS -> prints the port; the server's pid is the last in pids.
+# start_server KIND WORKERS: sets `port`; the server's pid is the last in pids.
 start_server() {
-  local kind=$1 workers=$2 log="$scratch/server.log" port
+  local kind=$1 workers=$2 log="$scratch/server.log"
   : >"$log"
   case $kind in
     node)
       node "$here/node_cluster.js" "$workers" >"$log" 2>&1 &
-      pids+=("$!"); wait_for_line "$log" '^port ' && awk '/^port / {print $2; exit}' "$log" ;;
+      pids+=("$!"); wait_for_line "$log" '^port '; port=$(awk '/^port / {print $2; exit}' "$log") ;;
     nginx)
       port=$(free_port)
       mkdir -p "$scratch/nginx"
@@ -62,13 +62,12 @@ http {
 CONF
       nginx -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf" 2>>"$log" &
       pids+=("$!")
-      for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-      echo "$port" ;;
+      for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done ;;
     *)  # native-cluster: "MODEL POLICY"
       read -r model policy <<<"$kind"
       "$bin/native-cluster" --workers "$workers" --model "$model" --policy "$policy" --port 0 --json \
         >"$log" 2>/dev/null &
-      pids+=("$!"); wait_for_cluster "$log" "$workers" ;;
+      pids+=("$!"); port=$(wait_for_cluster "$log" "$workers") ;;
   esac
 }
 
@@ -79,10 +78,11 @@ stop_server() {
   unset 'pids[-1]'
 }
 
-# measure KIND WORKERS -> "req/s p50 p99", each the median of the runs.
+# measure KIND WORKERS: sets result[KIND/WORKERS] to "req/s p50 p99", each the median of
+# the runs.
 measure() {
   local port rps=() p50=() p99=() json
-  port=$(start_server "$1" "$2")
+  start_server "$1" "$2"
   "$bin/loadgen" -c "$connections" -d 1 -n "http://127.0.0.1:$port/" >/dev/null  # warm up
   for _ in $(seq "$runs"); do
     json=$("$bin/loadgen" -c "$connections" -d "$duration" -j "http://127.0.0.1:$port/")
@@ -91,9 +91,7 @@ measure() {
     p99+=("$(jq_latency "$json" p99)")
   done
   stop_server
-  printf "%s %s %s\n" \
-    "$(for r in "${rps[@]}"; do echo "$r" | bc -l; done | median)" \
-    "$(printf "%s\n" "${p50[@]}" | median)" "$(printf "%s\n" "${p99[@]}" | median)"
+  result["$1/$2"]="$(for r in "${rps[@]}"; do echo "$r" | bc -l; done | median) $(printf "%s\n" "${p50[@]}" | median) $(printf "%s\n" "${p99[@]}" | median)"
 }
 
 # The value of a top-level number field, and of a latency percentile, in loadgen's JSON.
@@ -108,11 +106,13 @@ command -v nginx >/dev/null && kinds+=(nginx) || echo "(nginx is not installed: 
 
 printf "loadgen -c%s -d%s, medians of %s runs, %s cores (the load generator shares them)\n" \
   "$connections" "$duration" "$runs" "$(nproc)"
-printf "%-28s %7s %10s %8s %8s %8s %8s\n" server workers "req/s" "p50 ms" "p99 ms" "vs node" "vs nginx"
+printf "%-36s %7s %10s %8s %8s %8s %8s\n" server workers "req/s" "p50 ms" "p99 ms" "vs node" "vs nginx"
 declare -A result
 for workers in 1 2; do
   for kind in "${kinds[@]}"; do
-    result["$kind/$workers"]=$(measure "$kind" "$workers")
+    echo -n "  measuring $kind, $workers worker(s)..." >&2
+    measure "$kind" "$workers"
+    echo -ne "\r\033[K" >&2
   done
   for kind in "${kinds[@]}"; do
     read -r rps p50 p99 <<<"${result["$kind/$workers"]}"
@@ -121,10 +121,10 @@ for workers in 1 2; do
     [ -n "${result["nginx/$workers"]:-}" ] && vs_nginx=$(printf "%.2fx" "$(echo "$rps / ${result["nginx/$workers"]%% *}" | bc -l)")
     label=$kind
     [[ $kind == event* || $kind == threads* ]] && label="native-cluster $kind"
-    printf "%-28s %7s %10.0f %8.2f %8.2f %8s %8s\n" "$label" "$workers" "$rps" "$p50" "$p99" "$vs_node" "$vs_nginx"
+    printf "%-36s %7s %10.0f %8.2f %8.2f %8s %8s\n" "$label" "$workers" "$rps" "$p50" "$p99" "$vs_node" "$vs_nginx"
   done
 done
 for kind in "${kinds[@]}"; do
   one=${result["$kind/1"]%% *}; two=${result["$kind/2"]%% *}
-  printf "%-28s 2 workers / 1: %.2fx\n" "$kind" "$(echo "$two / $one" | bc -l)"
+  printf "%-36s 2 workers / 1: %.2fx\n" "$kind" "$(echo "$two / $one" | bc -l)"
 done
