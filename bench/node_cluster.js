@@ -8,6 +8,7 @@
 'use strict';
 const cluster = require('node:cluster');
 const http = require('node:http');
+const { performance } = require('node:perf_hooks');
 
 const workers = Number(process.argv[2] || 1);
 if (cluster.isPrimary) {
@@ -26,8 +27,10 @@ if (cluster.isPrimary) {
     const url = new URL(req.url, 'http://localhost');
     const ms = Number(url.searchParams.get('ms') || 0);
     if (url.pathname === '/work') {
-      const until = process.cpuUsage().user + ms * 1000;
-      while (process.cpuUsage().user < until) { /* compute */ }
+      // Wall time on the only busy thread is its CPU time; performance.now() costs no
+      // system call, where process.cpuUsage() would spend the loop in getrusage().
+      const until = performance.now() + ms;
+      while (performance.now() < until) { /* compute */ }
       res.end(JSON.stringify({ worker: cluster.worker.id, work_ms: ms }) + '\n');
     } else if (url.pathname === '/sleep') {
       setTimeout(() => res.end(JSON.stringify({ worker: cluster.worker.id, slept_ms: ms }) + '\n'), ms);
