@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/loopback_client.hpp"
 #include "testkit/cluster_under_test.hpp"
 
 namespace clab::harness {
@@ -17,18 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testkit::ClusterUnderTest;
-
-UniqueFd connect_to(std::uint16_t port) {
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return {};
-  const timeval five_seconds{5, 0};  // a test that would hang fails instead
-  ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
-  return s;
-}
 
 // Sends one GET / and reads until its response's head and 200 have come.
 bool get_hello(int fd) {
@@ -67,7 +56,7 @@ TEST(EventLoopWorker, HoldsTenThousandKeepAliveConnectionsAndStillAnswers) {
   std::vector<UniqueFd> open;
   open.reserve(kConnections);
   for (int i = 0; i < kConnections; ++i) {
-    UniqueFd s = connect_to(cluster.port());
+    UniqueFd s = testing::connect_to_loopback(cluster.port());
     ASSERT_TRUE(s) << "connection " << i << ": " << std::strerror(errno);
     ASSERT_TRUE(get_hello(s.get())) << "connection " << i;
     open.push_back(std::move(s));
@@ -76,7 +65,7 @@ TEST(EventLoopWorker, HoldsTenThousandKeepAliveConnectionsAndStillAnswers) {
   ASSERT_FALSE(report.is_null());
   EXPECT_GE(report["open_connections"].get<int>(), kConnections)
       << "every connection is still open on the one worker";
-  UniqueFd fresh = connect_to(cluster.port());
+  UniqueFd fresh = testing::connect_to_loopback(cluster.port());
   EXPECT_TRUE(get_hello(fresh.get())) << "a new client is answered meanwhile";
   int still_served = 0;
   for (int i = 0; i < kConnections; i += 100)  // and the old ones still serve

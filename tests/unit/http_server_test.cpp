@@ -15,6 +15,7 @@
 #include <future>
 #include <thread>
 
+#include "loopback_client.hpp"
 #include "served_on_loopback.hpp"
 
 namespace clab::http {
@@ -55,16 +56,9 @@ class HttpServerTest : public ::testing::TestWithParam<ServingModel> {
   ConnectionSettings settings_;
 };
 
-// A raw client socket, for what httplib::Client hides: pipelining, resets, end of file.
 UniqueFd connect_to(std::uint16_t port) {
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const timeval five_seconds{5, 0};  // a test that would hang fails instead
-  ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  UniqueFd s = testing::connect_to_loopback(port);
+  EXPECT_TRUE(s) << "connect: " << std::strerror(errno);
   return s;
 }
 
