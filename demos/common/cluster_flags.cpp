@@ -41,6 +41,10 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
                  "(at most the drain timeout)")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  app.add_option("--request-timeout", f.request_timeout_ms,
+                 "ms a request may take to arrive whole from its first byte; then 408 and close")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
   app.add_option("--restart-delay", f.restart_delay_ms, "ms before a dead worker is restarted")
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str();
@@ -84,6 +88,7 @@ http::WorkerOptions worker_options(const ClusterFlags& f) {
   apply_serving_flags(f.serving, options);
   options.drain_timeout = std::chrono::milliseconds(f.drain_timeout_ms);
   options.connections.idle_grace = std::chrono::milliseconds(f.idle_grace_ms);
+  options.connections.request_timeout = std::chrono::milliseconds(f.request_timeout_ms);
   options.backend = f.backend;
   return options;
 }

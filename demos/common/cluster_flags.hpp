@@ -28,6 +28,7 @@ struct ClusterFlags {
   bool shutdown_with_message = false;
   int drain_timeout_ms = 1500;
   int idle_grace_ms = 1000;
+  int request_timeout_ms = 10000;
   int restart_delay_ms = 0;
   int exp_backoff_restart_delay_ms = 0;
   int min_uptime_ms = 1000;
