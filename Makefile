@@ -38,6 +38,7 @@ demo: build
 bench: build
 	@scripts/bootstrap --bench
 	@bench/runtime_compare.sh $(BIN)
+	@bench/idle_connections.sh $(BIN)
 	@$(BIN)/bench-ipc --benchmark_min_time=0.2
 	@$(BIN)/bench-load --benchmark_min_time=0.2
 	@$(BIN)/bench-coord --benchmark_min_time=0.5

@@ -3,7 +3,8 @@
 // /work?ms=N computes N ms on the event loop (holding every other request of the worker),
 // /sleep?ms=N answers from a setTimeout.
 // Usage: node node_cluster.js WORKERS. The primary forks WORKERS workers on one free port
-// (Node's round-robin, its default on Linux) and prints "port N" once every worker listens;
+// (Node's round-robin, its default on Linux), prints "worker PID" as each one listens and
+// "port N" once every worker does;
 // SIGTERM stops them all.
 'use strict';
 const cluster = require('node:cluster');
@@ -14,6 +15,7 @@ const workers = Number(process.argv[2] || 1);
 if (cluster.isPrimary) {
   let listening = 0;
   cluster.on('listening', (worker, address) => {
+    console.log(`worker ${worker.process.pid}`);
     if (++listening === workers) console.log(`port ${address.port}`);
   });
   for (let i = 0; i < workers; i++) cluster.fork();
