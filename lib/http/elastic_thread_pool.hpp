@@ -8,8 +8,6 @@
 // Thread-safe.
 #pragma once
 
-#include <httplib.h>
-
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -20,13 +18,15 @@
 
 namespace clab::http {
 
-class ElasticThreadPool final : public httplib::TaskQueue {
+class ElasticThreadPool {
  public:
   explicit ElasticThreadPool(std::size_t max_threads) : max_threads_(max_threads) {}
-  ~ElasticThreadPool() override { shutdown(); }
+  ~ElasticThreadPool() { shutdown(); }
+  ElasticThreadPool(const ElasticThreadPool&) = delete;
+  ElasticThreadPool& operator=(const ElasticThreadPool&) = delete;
 
-  void enqueue(std::function<void()> job) override;
-  void shutdown() override;
+  void enqueue(std::function<void()> job);
+  void shutdown();
 
   std::size_t threads() const;
   std::size_t busy() const;

@@ -113,7 +113,8 @@ void EventServer::serve(UniqueFd socket) {
 }
 
 void EventServer::on_event(Connection& c, std::uint32_t events) {
-  if ((events & EPOLLERR) != 0) return destroy(c);
+  // An error, or both directions shut (a reset): nothing can be answered any more.
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0) return destroy(c);
   if (c.phase == Connection::Phase::Lingering) {
     // Read and drop; the client's end of file (or a reset) ends the linger.
     for (;;) {
@@ -125,7 +126,7 @@ void EventServer::on_event(Connection& c, std::uint32_t events) {
     }
   }
   if ((events & EPOLLOUT) != 0 && !flush(c)) return;
-  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && !read_input(c)) return;
+  if ((events & (EPOLLIN | EPOLLRDHUP)) != 0 && !read_input(c)) return;
   process(c);
 }
 
