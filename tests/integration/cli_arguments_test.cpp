@@ -60,6 +60,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"cluster_backend_file",
                      {"native-cluster", "--backend", "sqlite:/nonexistent-dir/x.db"},
                      "native-cluster: --backend: sqlite:/nonexistent-dir/x.db: cannot open"},
+        BadArguments{"cluster_unknown_model",
+                     {"native-cluster", "--model", "fibers"},
+                     "--model: fibers not in {event,threads}"},
+        BadArguments{"cluster_threads_with_event_model",
+                     {"native-cluster", "--model", "event", "--threads", "4"},
+                     "--threads: applies to --model threads, not --model event"},
+        BadArguments{"app_zero_threads",
+                     {"clusterlab-app", "--threads", "0"},
+                     "--threads: Value 0 not in range"},
+        BadArguments{"cluster_request_timeout_zero",
+                     {"native-cluster", "--request-timeout", "0"},
+                     "--request-timeout: Value 0 not in range"},
         BadArguments{"harness_unknown_check",
                      {"harness", "run", "no-such-check"},
                      "harness: unknown check 'no-such-check' (see harness list)"},
@@ -142,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(CliArguments, HelpExitsZeroAndListsTheFlags) {
   const auto run = run_program({"native-cluster", "--help"}, 10s);
   EXPECT_EQ(run.code(), 0);
-  for (const char* flag : {"--workers", "--port", "--policy", "--json", "--threads"}) {
+  for (const char* flag :
+       {"--workers", "--port", "--policy", "--model", "--json", "--threads", "--request-timeout"}) {
     EXPECT_NE(run.text().find(flag), std::string::npos) << flag;
   }
 }
