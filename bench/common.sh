@@ -28,3 +28,17 @@ npm_tool() {
   [ -x "$scratch/node_modules/.bin/$package" ] && echo "$scratch/node_modules/.bin/$package"
   return 0
 }
+
+# use_scratch: makes a scratch directory ($scratch) and an empty list of server pids ($pids);
+# on exit, every pid still in the list gets SIGTERM and the directory goes.
+use_scratch() {
+  scratch=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$scratch"' EXIT
+}
+
+# json_field JSON NAME: the first number field NAME in a JSON text (loadgen's report).
+json_field() { grep -o "\"$2\":[0-9.e+-]*" <<<"$1" | head -1 | cut -d: -f2; }
+
+# json_latency JSON P: the latency percentile P (p50, p99...) in loadgen's JSON report, in ms.
+json_latency() { grep -o '"latency":{[^}]*}' <<<"$1" | grep -o "\"$2\":[0-9.e+-]*" | cut -d: -f2; }

@@ -10,16 +10,7 @@ source "$here/common.sh"
 bin=${1:-build/bin}
 idle=${IDLE:-10000}
 duration=${DURATION:-3}
-scratch=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-
-field() { grep -o "\"$2\":[0-9.e+-]*" <<<"$1" | head -1 | cut -d: -f2; }
+use_scratch
 
 # measure LABEL: the server is running (last of pids) with its worker `worker` on `port`.
 measure() {
@@ -40,11 +31,11 @@ measure() {
   kill -KILL "$holder" 2>/dev/null || true  # its report is not needed
   wait "$holder" 2>/dev/null || true
   local p99="-"  # no response, no latency
-  [ "$(field "$json" responses)" -gt 0 ] &&
-    p99=$(grep -o '"latency":{[^}]*}' <<<"$json" | grep -o '"p99":[0-9.]*' | cut -d: -f2)
+  [ "$(json_field "$json" responses)" -gt 0 ] &&
+    p99=$(json_latency "$json" p99)
   printf "%-28s %9s %9.1f %10.0f %9s %9s\n" "$label" "$fds" "$(echo "$rss / 1024" | bc -l)" \
-    "$(echo "$(field "$json" responses) / $(field "$json" duration)" | bc -l)" "$p99" \
-    "$(( $(field "$json" errors) + $(field "$json" timeouts) ))"
+    "$(echo "$(json_field "$json" responses) / $(json_field "$json" duration)" | bc -l)" "$p99" \
+    "$(( $(json_field "$json" errors) + $(json_field "$json" timeouts) ))"
   kill -TERM "${pids[-1]}" 2>/dev/null || true
   wait "${pids[-1]}" 2>/dev/null || true
   unset 'pids[-1]'

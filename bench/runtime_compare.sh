@@ -13,14 +13,7 @@ bin=${1:-build/bin}
 runs=${RUNS:-3}
 duration=${DURATION:-5}
 connections=${CONNECTIONS:-100}
-scratch=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+use_scratch
 
 # wait_for_line FILE PATTERN: waits (10 s at most) for a line matching PATTERN in FILE.
 wait_for_line() {
@@ -86,17 +79,14 @@ measure() {
   "$bin/loadgen" -c "$connections" -d 1 -n "http://127.0.0.1:$port/" >/dev/null  # warm up
   for _ in $(seq "$runs"); do
     json=$("$bin/loadgen" -c "$connections" -d "$duration" -j "http://127.0.0.1:$port/")
-    rps+=("$(jq_number "$json" responses) / $(jq_number "$json" duration)")
-    p50+=("$(jq_latency "$json" p50)")
-    p99+=("$(jq_latency "$json" p99)")
+    rps+=("$(json_field "$json" responses) / $(json_field "$json" duration)")
+    p50+=("$(json_latency "$json" p50)")
+    p99+=("$(json_latency "$json" p99)")
   done
   stop_server
   result["$1/$2"]="$(for r in "${rps[@]}"; do echo "$r" | bc -l; done | median) $(printf "%s\n" "${p50[@]}" | median) $(printf "%s\n" "${p99[@]}" | median)"
 }
 
-# The value of a top-level number field, and of a latency percentile, in loadgen's JSON.
-jq_number() { grep -o "\"$2\":[0-9.e+-]*" <<<"$1" | head -1 | cut -d: -f2; }
-jq_latency() { grep -o "\"latency\":{[^}]*}" <<<"$1" | grep -o "\"$2\":[0-9.e+-]*" | cut -d: -f2; }
 
 kinds=()
 command -v node >/dev/null && kinds+=(node) || echo "(node is not on PATH: no Node column)"
