@@ -2,7 +2,15 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace clab::harness {
 namespace {
@@ -34,6 +42,43 @@ httplib::Client make_client(std::uint16_t port, bool keep_alive) {
 Reply fetch(std::uint16_t port, const std::string& path) {
   auto client = make_client(port, /*keep_alive=*/false);
   return to_reply(client.Get(path));
+}
+
+HungWorker hang_a_worker(std::uint16_t port) {
+  HungWorker hung;
+  auto fail = [&hung](std::string why) {
+    hung.error = std::move(why);
+    hung.connection.reset();
+    return std::move(hung);
+  };
+  hung.connection = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(hung.connection.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+    return fail(fmt::format("connect: {}", std::strerror(errno)));
+  const timeval five_seconds{5, 0};
+  ::setsockopt(hung.connection.get(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  auto send_get = [&hung](std::string_view path) {
+    const std::string request = fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+    return ::send(hung.connection.get(), request.data(), request.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(request.size());
+  };
+  if (!send_get("/")) return fail("could not send GET /");
+  // The hello is small: its head and body come whole once the body's last line has.
+  std::string received;
+  char buffer[2048];
+  while (received.find("(pid ") == std::string::npos || received.back() != '\n') {
+    const ssize_t n = ::recv(hung.connection.get(), buffer, sizeof buffer, 0);
+    if (n <= 0) return fail("no answer to GET /");
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  const auto header = received.find("X-Worker-Pid: ");
+  if (header == std::string::npos) return fail("the answer to GET / named no worker");
+  hung.pid = static_cast<pid_t>(std::atoi(received.c_str() + header + 14));
+  if (!send_get("/hang")) return fail("could not send GET /hang");
+  return hung;
 }
 
 LightLoad::LightLoad(std::uint16_t port, std::string path, int connections, int rate)

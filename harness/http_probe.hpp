@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/unique_fd.hpp"
+
 namespace clab::harness {
 
 struct Reply {
@@ -26,6 +28,16 @@ struct Reply {
 
 // GET path on a new connection to 127.0.0.1:port, closed afterwards.
 Reply fetch(std::uint16_t port, const std::string& path);
+
+// A worker hung on purpose (/hang, served with --fault-routes): the connection the request
+// went out on, kept open (its response never comes), and the pid of the worker, learnt from
+// a GET / answered on the same connection first. pid 0 when that failed (error says why).
+struct HungWorker {
+  UniqueFd connection;
+  pid_t pid = 0;
+  std::string error;
+};
+HungWorker hang_a_worker(std::uint16_t port);
 
 // LightLoad: `connections` threads, each with one keep-alive connection, sending GET path
 // at `rate` requests per second per connection until stop(). A failed request is counted

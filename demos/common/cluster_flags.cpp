@@ -59,6 +59,12 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
                  "unstable restarts in a row before a worker slot is left errored")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  app.add_option("--heartbeat-timeout", f.heartbeat_timeout_ms,
+                 "ms without a heartbeat before a worker is hung: killed and replaced (0: off)")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str();
+  app.add_flag("--fault-routes", f.fault_routes,
+               "serve /hang, which blocks a worker for ever (to try --heartbeat-timeout)");
   app.add_option("--backend", f.backend,
                  "shared store for /shared-count: sqlite:PATH or redis://HOST:PORT/DB")
       ->capture_default_str();
@@ -79,6 +85,7 @@ cluster::ClusterSettings cluster_settings(const ClusterFlags& f, int argc, char*
   s.respawn.exp_backoff_restart_delay = milliseconds(f.exp_backoff_restart_delay_ms);
   s.respawn.min_uptime = milliseconds(f.min_uptime_ms);
   s.respawn.max_restarts = f.max_restarts;
+  s.heartbeat_timeout = milliseconds(f.heartbeat_timeout_ms);
   s.argv.assign(argv, argv + argc);
   return s;
 }
@@ -90,6 +97,7 @@ http::WorkerOptions worker_options(const ClusterFlags& f) {
   options.connections.idle_grace = std::chrono::milliseconds(f.idle_grace_ms);
   options.connections.request_timeout = std::chrono::milliseconds(f.request_timeout_ms);
   options.backend = f.backend;
+  options.fault_routes = f.fault_routes;
   return options;
 }
 

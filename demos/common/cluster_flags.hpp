@@ -33,6 +33,8 @@ struct ClusterFlags {
   int exp_backoff_restart_delay_ms = 0;
   int min_uptime_ms = 1000;
   int max_restarts = 16;
+  int heartbeat_timeout_ms = 0;  // 0: off
+  bool fault_routes = false;
   std::string backend;  // the coordination store, empty for none
 };
 

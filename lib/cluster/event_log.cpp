@@ -70,6 +70,16 @@ ClusterEvents EventLog::events() {
     emit(fmt::format("Worker {} was not ready within listen_timeout: killed", w.pid()),
          {{"event", "listen-timeout"}, {"worker", describe(w)}});
   };
+  events.suspect = [this](Worker& w, std::chrono::milliseconds silent) {
+    emit(fmt::format("Worker {} is late with its heartbeat ({} ms): no new connections for it",
+                     w.pid(), silent.count()),
+         {{"event", "suspect"}, {"worker", describe(w)}, {"silent_ms", silent.count()}});
+  };
+  events.hung = [this](Worker& w, std::chrono::milliseconds silent) {
+    emit(
+        fmt::format("Worker {} sent no heartbeat for {} ms: hung, killed", w.pid(), silent.count()),
+        {{"event", "hung"}, {"worker", describe(w)}, {"silent_ms", silent.count()}});
+  };
   events.errored = [this](int instance, std::size_t live) {
     emit(fmt::format("Worker slot {} errored and is left stopped; {} worker{} still running",
                      instance, live, live == 1 ? "" : "s"),

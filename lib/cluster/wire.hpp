@@ -7,7 +7,11 @@
 //                      {"clab":"accepted", "seq":N}  round-robin: it took connection N
 //                      {"clab":"ready"}       the application is ready (PM2's 'ready')
 //                      {"clab":"stopping"}    it drains: send it no more connections
-//   primary -> worker  {"clab":"listen", "policy":..., "host":..., "port":...}
+//                      {"clab":"heartbeat", "lag_ms":L, ...}  every heartbeat_ms once
+//                         listening: how late its loop ran the heartbeat timer, and the
+//                         figures the program adds (requests answered, in flight, latency)
+//   primary -> worker  {"clab":"listen", "policy":..., "host":..., "port":...,
+//                       "heartbeat_ms":I}
 //                         (shared: the listening socket travels with it)
 //                      {"clab":"connection", "seq":N}  round-robin: one accepted socket
 //                         with it; the primary keeps its own copy until "accepted", and
@@ -29,6 +33,7 @@ inline constexpr const char* kConnection = "connection";
 inline constexpr const char* kAccepted = "accepted";
 inline constexpr const char* kReady = "ready";
 inline constexpr const char* kStopping = "stopping";
+inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kDisconnect = "disconnect";
 inline constexpr const char* kShutdown = "shutdown";
 

@@ -72,6 +72,15 @@ WorkerGroup::~WorkerGroup() {
     loop_.remove(listener_.get());
   }
   if (notify_) loop_.remove(notify_.get());
+  if (heartbeat_check_) loop_.cancel(*heartbeat_check_);
+}
+
+std::chrono::milliseconds ClusterSettings::heartbeat_interval() const {
+  // A quarter of the timeout, so a hung worker is suspect after two missed beats and well
+  // before it is killed; without a timeout, often enough for a live view.
+  constexpr std::chrono::milliseconds kDefault{500}, kShortest{10};
+  if (heartbeat_timeout.count() <= 0) return kDefault;
+  return std::clamp(heartbeat_timeout / 4, kShortest, kDefault);
 }
 
 void WorkerGroup::budget_descriptors() {
@@ -147,7 +156,57 @@ Status WorkerGroup::start() {
     slot.policy = RespawnPolicy(settings_.respawn);
     fork_worker(slot);
   }
+  if (settings_.heartbeat_timeout.count() > 0 && settings_.protocol == WorkerProtocol::ClusterLab)
+    check_heartbeats();
   return {};
+}
+
+void WorkerGroup::on_heartbeat(Worker& worker, const nlohmann::json& body) {
+  worker.heartbeat_ = body;
+  worker.heartbeat_at_ = Clock::now();
+  if (worker.suspect_) {
+    worker.suspect_ = false;
+    if (!stopping_) dispatch_pending();
+  }
+}
+
+void WorkerGroup::check_heartbeats() {
+  // Often enough to find a hung worker well within 50 ms of its timeout.
+  const auto period = std::clamp(settings_.heartbeat_interval() / 2, std::chrono::milliseconds(5),
+                                 std::chrono::milliseconds(50));
+  heartbeat_check_ = loop_.after(period, [this] { check_heartbeats(); });
+  const auto now = Clock::now();
+  auto silence = [now](const Worker& w) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - w.heartbeat_at_);
+  };
+  std::vector<pid_t> suspect, hung;
+  for (auto& [pid, worker] : workers_) {
+    if (!is_up(worker->state_, lifecycle_)) continue;
+    const auto silent = silence(*worker);
+    if (silent > settings_.heartbeat_timeout) {
+      hung.push_back(pid);
+    } else if (silent > 2 * settings_.heartbeat_interval() && !worker->suspect_) {
+      worker->suspect_ = true;
+      suspect.push_back(pid);
+    }
+  }
+  // The callbacks run once the scan is over: they may change the group.
+  auto report = [this](pid_t pid, auto&& what) {
+    if (auto it = workers_.find(pid); it != workers_.end()) what(*it->second);
+  };
+  for (pid_t pid : suspect) {
+    report(pid, [&](Worker& w) {
+      if (events_.suspect) events_.suspect(w, silence(w));
+    });
+  }
+  for (pid_t pid : hung) {
+    report(pid, [&](Worker& w) {
+      w.suspect_ = true;
+      const auto silent = silence(w);
+      apply(w, WorkerEvent::HeartbeatTimeout);
+      if (events_.hung) events_.hung(w, silent);
+    });
+  }
 }
 
 std::vector<Worker*> WorkerGroup::workers() {
@@ -377,6 +436,8 @@ void WorkerGroup::execute(Worker& w, WorkerAction action) {
       return;
     case WorkerAction::DecideRespawn:
       return on_worker_exit(w);
+    case WorkerAction::ReportHung:
+      return;  // check_heartbeats() reports it, with how long the worker was silent
   }
 }
 
@@ -737,7 +798,10 @@ void WorkerGroup::on_internal_message(Worker& worker, const std::string& command
   } else if (command == wire::kOnline) {
     apply(worker, WorkerEvent::SaidOnline);
   } else if (command == wire::kListening) {
+    worker.heartbeat_at_ = Clock::now();  // the first beat is due an interval from now
     apply(worker, WorkerEvent::SaidListening);
+  } else if (command == wire::kHeartbeat) {
+    on_heartbeat(worker, body);
   } else if (command == wire::kReady) {
     apply(worker, WorkerEvent::SaidReady);
   } else if (command == wire::kStopping) {
@@ -786,6 +850,7 @@ void WorkerGroup::send_listen_instructions(Worker& worker) {
   message["policy"] = std::string(to_string(settings_.policy));
   message["host"] = settings_.host;
   message["port"] = port_;
+  message["heartbeat_ms"] = settings_.heartbeat_interval().count();
   Status sent;
   if (settings_.policy == ListenPolicy::Shared) {
     const int fd = listener_.get();
@@ -800,7 +865,7 @@ void WorkerGroup::send_listen_instructions(Worker& worker) {
 Worker* WorkerGroup::next_round_robin_worker(bool advance) {
   if (settings_.policy != ListenPolicy::RoundRobin || by_id_.empty()) return nullptr;
   auto can_take = [this](const Worker& w) {
-    return is_up(w.state_, lifecycle_) && w.channel_.is_open() &&
+    return is_up(w.state_, lifecycle_) && !w.suspect_ && w.channel_.is_open() &&
            !w.channel_.has_pending_output() && w.unacked_.size() < max_unacked_;
   };
   // The first worker after the last one chosen, in id order, wrapping around.

@@ -67,6 +67,13 @@ struct ClusterSettings {
   // "ready"; one that has not within listen_timeout is killed and counts as a failed start.
   bool wait_ready = false;
   std::chrono::milliseconds listen_timeout{3000};
+  // ClusterLab workers send a heartbeat every heartbeat_interval() once listening. With a
+  // heartbeat_timeout (0: off, as PM2 has none), an up worker silent for that long is hung:
+  // killed (SIGKILL) and respawned; silent for two intervals it is suspect, and round-robin
+  // hands it no connection until it beats again (gunicorn's worker timeout, with an early
+  // warning).
+  std::chrono::milliseconds heartbeat_timeout{0};
+  std::chrono::milliseconds heartbeat_interval() const;
   // The program each worker runs and its arguments (argv[0] is only its name). An empty
   // executable is this program's own (/proc/self/exe), as Node re-runs process.argv[1].
   std::string executable;
@@ -88,6 +95,10 @@ struct ClusterEvents {
   std::function<void(Worker&)> listening;
   std::function<void(Worker&)> ready;
   std::function<void(Worker&)> listen_timeout;  // killed: not ready within listen_timeout
+  // heartbeat_timeout: late by two intervals (no round-robin connections meanwhile), then
+  // silent past the timeout (killed); `silent` is how long since the last beat.
+  std::function<void(Worker&, std::chrono::milliseconds silent)> suspect;
+  std::function<void(Worker&, std::chrono::milliseconds silent)> hung;
   std::function<void(int instance, std::size_t live_workers)> errored;  // slot left stopped
   std::function<void(Worker&)> disconnect;
   std::function<void(Worker&, const nlohmann::json&)> message;
@@ -198,6 +209,9 @@ class WorkerGroup final : public WorkerSupervisor {
   void on_channel_event(Worker& worker, std::uint32_t events);
   void on_internal_message(Worker& worker, const std::string& command, const nlohmann::json& body);
   void on_notify_readable();
+  void on_heartbeat(Worker& worker, const nlohmann::json& body);
+  // heartbeat_timeout: marks the silent workers suspect, and the hung ones for killing.
+  void check_heartbeats();
   void send_listen_instructions(Worker& worker);
   void on_worker_exit(Worker& worker);
   void close_channel(Worker& worker);
@@ -239,6 +253,7 @@ class WorkerGroup final : public WorkerSupervisor {
   std::size_t connection_budget_ = kMaxPending;
   std::size_t max_unacked_ = kMaxUnacked;
   LifecycleOptions lifecycle_;
+  std::optional<EventLoop::TimerId> heartbeat_check_;
   bool started_ = false;
   bool accepting_ = false;
   bool stopping_ = false;

@@ -72,6 +72,12 @@ class Worker {
   // it never stopped that way.
   std::chrono::milliseconds stop_duration() const { return stop_duration_; }
   bool is_alive() const { return cluster::is_alive(state_); }
+  // The last heartbeat's figures (wire.hpp), and when it came (or when the worker started
+  // listening, before its first); a null json before any.
+  const nlohmann::json& heartbeat() const { return heartbeat_; }
+  Clock::time_point heartbeat_at() const { return heartbeat_at_; }
+  // Its heartbeat is late (heartbeat_timeout set): round-robin hands it nothing meanwhile.
+  bool suspect() const { return suspect_; }
   // Set once reaped: how the exit counted for the respawn policy.
   std::optional<ExitKind> exit_kind() const { return exit_kind_; }
 
@@ -100,6 +106,9 @@ class Worker {
   std::optional<Clock::time_point> stop_began_;
   std::chrono::milliseconds stop_duration_{0};
   std::optional<ExitKind> exit_kind_;
+  nlohmann::json heartbeat_;
+  Clock::time_point heartbeat_at_ = started_at_;
+  bool suspect_ = false;
   ExitStatus exit_status_;             // once reaped
   std::vector<std::uint64_t> timers_;  // the primary's timers for this worker, cancelled at exit
   // Round-robin: connections handed over but not yet acknowledged, by sequence number.

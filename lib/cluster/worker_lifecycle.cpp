@@ -26,6 +26,8 @@ constexpr WorkerActions kNothing{};
 constexpr WorkerActions kStop = A::AskToStop | A::ArmKillTimer;
 constexpr WorkerActions kDrainingItself = A::TakeBackConnections | A::ArmKillTimer;
 constexpr WorkerActions kFailStart = A::ReportListenTimeout | A::Kill | A::TakeBackConnections;
+// Hung: killed; what it never acknowledged goes to the others, and its exit is unexpected.
+constexpr WorkerActions kKillHung = A::ReportHung | A::Kill | A::TakeBackConnections;
 constexpr WorkerActions kKillLate = A::Kill | A::CountAsKilled;
 constexpr WorkerActions kReaped = A::CancelTimers | A::TakeBackConnections | A::DecideRespawn;
 
@@ -46,6 +48,9 @@ constexpr std::array kTable{
     Row{S::Starting, E::ListenTimeout, When::WaitReady, S::Failing, kFailStart},
     Row{S::Online, E::ListenTimeout, When::WaitReady, S::Failing, kFailStart},
     Row{S::Listening, E::ListenTimeout, When::WaitReady, S::Failing, kFailStart},
+    // Up but silent past heartbeat_timeout (its loop blocked, a deadlock, stopped).
+    Row{S::Listening, E::HeartbeatTimeout, When::Always, S::Hung, kKillHung},
+    Row{S::Ready, E::HeartbeatTimeout, When::Always, S::Hung, kKillHung},
     // Asked to stop: every path arms the kill timer.
     Row{S::Starting, E::StopRequested, When::Always, S::Stopping, kStop},
     Row{S::Online, E::StopRequested, When::Always, S::Stopping, kStop},
@@ -53,6 +58,7 @@ constexpr std::array kTable{
     Row{S::Ready, E::StopRequested, When::Always, S::Stopping, kStop},
     Row{S::Draining, E::StopRequested, When::Always, S::Stopping, kNothing},  // timer armed
     Row{S::Failing, E::StopRequested, When::Always, S::Stopping, kNothing},   // being killed
+    Row{S::Hung, E::StopRequested, When::Always, S::Stopping, kNothing},      // being killed
     // Stopping by itself (a signal sent to the worker, not through the primary).
     Row{S::Starting, E::SaidStopping, When::Always, S::Draining, kDrainingItself},
     Row{S::Online, E::SaidStopping, When::Always, S::Draining, kDrainingItself},
@@ -69,6 +75,7 @@ constexpr std::array kTable{
     Row{S::Draining, E::Reaped, When::Always, S::Exited, kReaped},
     Row{S::Stopping, E::Reaped, When::Always, S::Exited, kReaped},
     Row{S::Failing, E::Reaped, When::Always, S::Exited, kReaped},
+    Row{S::Hung, E::Reaped, When::Always, S::Exited, kReaped},
 };
 
 bool applies(When when, const LifecycleOptions& options) {
@@ -98,6 +105,7 @@ ExitKind exit_kind(WorkerState state, const LifecycleOptions& options) {
       return options.wait_ready ? ExitKind::FailedStart : ExitKind::Unexpected;
     case S::Ready:
     case S::Draining:
+    case S::Hung:
     case S::Exited:
       return ExitKind::Unexpected;
   }
@@ -130,6 +138,8 @@ std::string_view to_string(WorkerState state) {
       return "stopping";
     case S::Failing:
       return "failing";
+    case S::Hung:
+      return "hung";
     case S::Exited:
       return "exited";
   }
@@ -154,6 +164,8 @@ std::string_view to_string(WorkerEvent event) {
       return "listen timeout";
     case E::KillTimeout:
       return "kill timeout";
+    case E::HeartbeatTimeout:
+      return "heartbeat timeout";
     case E::Reaped:
       return "reaped";
   }

@@ -7,11 +7,14 @@
 //   any live state --stop requested--> Stopping   (asked to stop: never respawned)
 //   a live state --said stopping--> Draining      (stopping by itself: a signal sent to it)
 //   not yet ready --listen timeout--> Failing     (killed: a failed start)
+//   up --heartbeat timeout--> Hung                (silent too long: killed, respawned)
 //   any state --reaped--> Exited
 //
 // Invariants: every path into Stopping or Draining arms the kill timer; a worker takes
 // connections only while it is up (Ready, or Listening when the cluster does not wait for
-// readiness); the kind of an exit follows from the state it happened in alone.
+// readiness); the kind of an exit follows from the state it happened in alone. A worker
+// whose heartbeat is late but not yet past the timeout is "suspect": a flag round-robin
+// reads (it hands a suspect no connection), not a state, because it clears by itself.
 #pragma once
 
 #include <cstdint>
@@ -28,19 +31,21 @@ enum class WorkerState {
   Draining,
   Stopping,
   Failing,
+  Hung,
   Exited
 };
 
 enum class WorkerEvent {
-  Forked,         // the process exists
-  SaidOnline,     // IPC "online": it runs and attached to the cluster
-  SaidListening,  // IPC "listening": it follows the listen instructions
-  SaidReady,      // IPC "ready" (or READY=1): the app is up
-  SaidStopping,   // IPC "stopping": it drains on its own (a signal was sent to it directly)
-  StopRequested,  // stop(), disconnect(), kill(), or the cluster stopping
-  ListenTimeout,  // wait_ready: listen_timeout passed
-  KillTimeout,    // kill_timeout passed since the stop began
-  Reaped,         // waitpid() returned it
+  Forked,            // the process exists
+  SaidOnline,        // IPC "online": it runs and attached to the cluster
+  SaidListening,     // IPC "listening": it follows the listen instructions
+  SaidReady,         // IPC "ready" (or READY=1): the app is up
+  SaidStopping,      // IPC "stopping": it drains on its own (a signal was sent to it directly)
+  StopRequested,     // stop(), disconnect(), kill(), or the cluster stopping
+  ListenTimeout,     // wait_ready: listen_timeout passed
+  KillTimeout,       // kill_timeout passed since the stop began
+  HeartbeatTimeout,  // no heartbeat for heartbeat_timeout while up (a hung worker)
+  Reaped,            // waitpid() returned it
 };
 
 // What the executor does, in this order (bits of WorkerActions).
@@ -59,6 +64,7 @@ enum class WorkerAction : std::uint32_t {
   DispatchConnections = 1u << 11,  // round-robin: it can take connections now
   CancelTimers = 1u << 12,         // every timer armed for it
   DecideRespawn = 1u << 13,        // ask the slot's RespawnPolicy, with exit_kind()
+  ReportHung = 1u << 14,           // the "hung" event
 };
 
 class WorkerActions {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "cluster/environment.hpp"
@@ -178,7 +179,27 @@ void WorkerRuntime::on_listen(IpcMessage& message) {
     finish({StopReason::PrimaryGone, 0, s.error().message});
     return;
   }
+  const std::chrono::milliseconds interval(message.body.value("heartbeat_ms", 0));
+  if (interval.count() > 0 && !heartbeating_) {
+    heartbeating_ = true;
+    const auto due = EventLoop::Clock::now() + interval;
+    loop_.after(interval, [this, interval, due] { beat(interval, due); });
+  }
   if (on_listening_) on_listening_();
+}
+
+void WorkerRuntime::beat(std::chrono::milliseconds interval, EventLoop::Clock::time_point due) {
+  const auto now = EventLoop::Clock::now();
+  nlohmann::json message = heartbeat_figures_ ? heartbeat_figures_() : nlohmann::json::object();
+  message[wire::kKey] = wire::kHeartbeat;
+  message["lag_ms"] = std::max(0.0, std::chrono::duration<double, std::milli>(now - due).count());
+  if (!send(message)) return;  // the primary is gone: the channel's end of file stops us
+  // The next one is due an interval after this one was: a late beat is followed by a
+  // prompt one, so the rate stays the interval's. Far behind (a long block), start afresh.
+  auto next = due + interval;
+  if (next <= now) next = now + interval;
+  loop_.after(std::chrono::ceil<std::chrono::milliseconds>(next - now),
+              [this, interval, next] { beat(interval, next); });
 }
 
 void WorkerRuntime::accept_connections() {

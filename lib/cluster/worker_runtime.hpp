@@ -7,7 +7,9 @@
 // "listening", then hands every accepted connection to the handler until the primary sends
 // "disconnect", SIGINT/SIGTERM arrives, request_stop() is called or the primary goes away
 // (IPC end of file). It never calls shutdown() on a listening socket, so leaving a shared
-// socket does not stop it for the other workers.
+// socket does not stop it for the other workers. Once listening it sends a heartbeat at the
+// interval the primary asked for, from a timer on its loop: a loop that is blocked sends none,
+// which is how the primary tells a hung worker from a busy one.
 // Thread-safety: send() and request_stop() from any thread; run() on one thread.
 #pragma once
 
@@ -28,6 +30,9 @@ class WorkerRuntime {
  public:
   using ConnectionHandler = std::function<void(UniqueFd connection)>;
   using MessageHandler = std::function<void(const nlohmann::json& message)>;
+  // The figures a heartbeat carries besides the loop's lag (a JSON object). Runs on run()'s
+  // thread; a call that blocks blocks the heartbeat, as it should.
+  using HeartbeatFigures = std::function<nlohmann::json()>;
 
   enum class StopReason { Disconnect, Signal, Requested, PrimaryGone, Failed };
   struct Stopped {
@@ -57,6 +62,8 @@ class WorkerRuntime {
   // reported on stderr and otherwise ignored (a worker that will not stop, to demonstrate
   // kill_timeout). Call before run().
   void ignore_stop_signals(bool ignore) { ignore_signals_ = ignore; }
+  // What each heartbeat reports besides the lag. Call before run().
+  void set_heartbeat_figures(HeartbeatFigures figures) { heartbeat_figures_ = std::move(figures); }
 
   // `on_listening` runs once, on this thread, when connections start to arrive.
   Stopped run(ConnectionHandler on_connection, MessageHandler on_message = {},
@@ -69,6 +76,8 @@ class WorkerRuntime {
   void on_channel_readable();
   void on_listen(IpcMessage& message);
   void accept_connections();
+  // Sends one heartbeat and arms the next, `interval` after the time this one was due.
+  void beat(std::chrono::milliseconds interval, EventLoop::Clock::time_point due);
   void finish(Stopped stopped);
   Status send_locked(const nlohmann::json& message);
 
@@ -83,6 +92,8 @@ class WorkerRuntime {
   ConnectionHandler on_connection_;
   MessageHandler on_message_;
   std::function<void()> on_listening_;
+  HeartbeatFigures heartbeat_figures_;
+  bool heartbeating_ = false;
   std::optional<Stopped> stopped_;
   bool ignore_signals_ = false;
 };

@@ -180,7 +180,7 @@ void EventServer::answer(Connection& c, Response response) {
   if (!c.handling || c.phase == Connection::Phase::Closed) return;
   c.handling = false;
   --in_flight_;
-  router_.log(c.conversation.request(), response);
+  router_.finished(c.conversation.request(), response, Clock::now() - c.handling_since);
   // Winding down decides by what the client already sent: take all of it first.
   if (draining_ && !read_input(c)) return;
   if (c.conversation.answer(response, draining_)) c.phase = Connection::Phase::Closing;

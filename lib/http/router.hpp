@@ -3,7 +3,8 @@
 // model's setTimeout; the thread-pool model sleeps the connection's thread instead).
 // Unknown paths get 404, known paths asked with another method 405 (GET routes answer HEAD
 // too), a handler that throws 500; each error body is one JSON line.
-// Thread-safety: routes are added before serving starts; dispatch() is const.
+// Thread-safety: routes are added before serving starts; dispatch() and finished() are
+// const and may run on any serving thread.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 
 #include "http/message.hpp"
+#include "http/request_stats.hpp"
 
 namespace clab::http {
 
@@ -37,14 +39,19 @@ class Router {
   void set_logger(ResponseLogger logger) { logger_ = std::move(logger); }
 
   void dispatch(const Request& request, Reply& reply) const;
-  // Called by the servers for every response they write to a request.
-  void log(const Request& request, const Response& response) const {
+  // Called by the servers for every response to a request the router dispatched, with the
+  // time since the request was read whole: counted in stats(), then logged.
+  void finished(const Request& request, const Response& response,
+                std::chrono::nanoseconds elapsed) const {
+    stats_.record(elapsed);
     if (logger_) logger_(request, response);
   }
+  const RequestStats& stats() const { return stats_; }
 
  private:
   std::unordered_map<std::string, Handler> get_routes_;
   ResponseLogger logger_;
+  mutable RequestStats stats_;  // counting is not a change of the routes
 };
 
 }  // namespace clab::http

@@ -44,7 +44,8 @@ class ThreadServer::ConnectionReply final : public Reply {
                   Conversation& conversation)
       : server_(server), stream_(stream), conversation_(conversation) {}
 
-  void begin() {
+  void begin(Clock::time_point read_at) {
+    read_at_ = read_at;
     answered_ = false;
     closes_ = false;
   }
@@ -54,7 +55,7 @@ class ThreadServer::ConnectionReply final : public Reply {
   void send(Response response) override {
     if (answered_) return;
     answered_ = true;
-    server_.router_.log(conversation_.request(), response);
+    server_.router_.finished(conversation_.request(), response, Clock::now() - read_at_);
     const bool draining = server_.draining_;
     // Winding down decides by what the client already sent: take all of it first.
     if (draining) (void)receive_available(stream_, conversation_);
@@ -69,6 +70,7 @@ class ThreadServer::ConnectionReply final : public Reply {
   const ThreadServer& server_;
   const SocketStream& stream_;
   Conversation& conversation_;
+  Clock::time_point read_at_;
   bool answered_ = false;
   bool closes_ = false;
 };
@@ -120,7 +122,7 @@ void ThreadServer::keep_alive_loop(int fd) {
       std::lock_guard lock(mutex_);
       busy_[fd] = {request.method + " " + request.target, now};
     }
-    reply.begin();
+    reply.begin(now);
     router_.dispatch(request, reply);
     if (!reply.answered())
       reply.send(json_response({{"error", "the route sent no response"}}, 500));

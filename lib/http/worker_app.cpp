@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <thread>
 
 #include <time.h>
 
@@ -97,6 +98,22 @@ void WorkerApp::add_routes() {
     reply.send(
         json_response({{"worker", identity_.id}, {"pid", identity_.pid}, {"count", *value}}));
   });
+}
+
+void WorkerApp::enable_fault_routes() {
+  router_.get("/hang", [this](const Request&, Reply&) {
+    lock_.lock();  // and never unlock: the state is as a deadlock would leave it
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::hours(1));
+  });
+}
+
+nlohmann::json WorkerApp::heartbeat_figures() {
+  std::lock_guard lock(lock_);
+  nlohmann::json figures = router_.stats().snapshot();
+  figures["in_flight"] = server_->requests_in_flight();
+  figures["open_connections"] = server_->open_connections();
+  return figures;
 }
 
 }  // namespace clab::http

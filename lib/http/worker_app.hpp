@@ -7,6 +7,10 @@
 //                     loop model every other request of this worker waits meanwhile
 //   GET /sleep?ms=N   answers after N ms without using CPU (0..60000); in the event loop
 //                     model a timer, like setTimeout: other requests proceed
+//   GET /hang         only with enable_fault_routes(): never answers, and holds the app's
+//                     lock for ever (a deadlock): in the event loop model the loop blocks; in
+//                     the thread-pool model every thread that needs the lock, the heartbeat's
+//                     among them, blocks on it
 //   GET /count        a counter in this process's own memory: each worker has its own
 //   GET /shared-count the same counter in the coordination store (SQLite or Redis): one for
 //                     the whole cluster; 503 when no store was given, or it fails. The store
@@ -23,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "cluster/event_loop.hpp"
 #include "coord/coordinator.hpp"
@@ -52,6 +57,11 @@ class WorkerApp {
   Router& router() { return router_; }
   const WorkerIdentity& identity() const { return identity_; }
   std::uint64_t count() const { return count_.load(); }
+  // Adds /hang (the harness's fault injection; without this the route does not exist).
+  void enable_fault_routes();
+  // What this worker's heartbeats carry: requests answered and their latency buckets
+  // (RequestStats), in flight, open connections. Takes the app's lock.
+  nlohmann::json heartbeat_figures();
 
  private:
   void add_routes();
@@ -63,6 +73,7 @@ class WorkerApp {
   std::string hello_;
   std::unique_ptr<HttpServer> server_;
   std::atomic<std::uint64_t> count_{0};
+  std::mutex lock_;  // the app's own state; /hang takes it for ever
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

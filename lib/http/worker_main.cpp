@@ -77,7 +77,9 @@ int run_worker(const WorkerOptions& options) {
   WorkerApp app({worker.id(), worker.instance(), pid}, connections, options.model, &worker.loop(),
                 shared_store.get());
   if (options.configure) options.configure(app, hooks);
+  if (options.fault_routes) app.enable_fault_routes();
   worker.ignore_stop_signals(options.ignore_stop_signals);
+  worker.set_heartbeat_figures([&app] { return app.heartbeat_figures(); });
 
   auto say_ready = [&] {
     (void)worker.send(cluster::wire::internal(cluster::wire::kReady));

@@ -37,6 +37,7 @@ struct WorkerOptions {
   std::chrono::milliseconds ready_delay{0};  // say "ready" this long after listening
   bool never_ready = false;
   bool ignore_stop_signals = false;  // only SIGKILL stops it: kill_timeout's case
+  bool fault_routes = false;         // serve /hang (WorkerApp::enable_fault_routes)
 };
 
 // Returns the process exit status: 0 after a complete drain, 1 when the drain deadline

@@ -530,6 +530,7 @@ std::string ManagedApp::status_of(const cluster::WorkerGroup::SlotView& slot) co
     case WorkerState::Stopping:
     case WorkerState::Draining:
     case WorkerState::Failing:
+    case WorkerState::Hung:
       return "stopping";
     default:
       return "launching";

@@ -63,6 +63,17 @@ const std::vector<Case> kCases = {
      E::SaidOnline,
      S::Stopping,
      {}},
+    {"HeartbeatTimeoutKillsAHungWorker", kPlain, S::Ready, E::HeartbeatTimeout, S::Hung,
+     A::ReportHung | A::Kill | A::TakeBackConnections},
+    {"HeartbeatTimeoutKillsAListeningWorker", kPlain, S::Listening, E::HeartbeatTimeout, S::Hung,
+     A::ReportHung | A::Kill | A::TakeBackConnections},
+    {"HeartbeatTimeoutWhileStoppingLeavesItToTheKillTimer",
+     kPlain,
+     S::Stopping,
+     E::HeartbeatTimeout,
+     S::Stopping,
+     {}},
+    {"StopWhileHungWaitsForTheKill", kPlain, S::Hung, E::StopRequested, S::Stopping, {}},
     {"ReapedDecidesTheRespawn", kPlain, S::Ready, E::Reaped, S::Exited,
      A::CancelTimers | A::TakeBackConnections | A::DecideRespawn},
 };
@@ -84,10 +95,10 @@ INSTANTIATE_TEST_SUITE_P(Rows, WorkerLifecycleTable, ::testing::ValuesIn(kCases)
                          [](const auto& info) { return std::string(info.param.name); });
 
 const std::vector<WorkerState> kLive = {S::Starting, S::Online,   S::Listening, S::Ready,
-                                        S::Draining, S::Stopping, S::Failing};
-const std::vector<WorkerEvent> kEvents = {E::Forked,        E::SaidOnline,   E::SaidListening,
-                                          E::SaidReady,     E::SaidStopping, E::StopRequested,
-                                          E::ListenTimeout, E::KillTimeout,  E::Reaped};
+                                        S::Draining, S::Stopping, S::Failing,   S::Hung};
+const std::vector<WorkerEvent> kEvents = {
+    E::Forked,        E::SaidOnline,    E::SaidListening, E::SaidReady, E::SaidStopping,
+    E::StopRequested, E::ListenTimeout, E::KillTimeout,   E::Reaped,    E::HeartbeatTimeout};
 
 // Regression: disconnect() and kill() set a flag without arming the kill timer, so a worker
 // that hung after a disconnect was never SIGKILLed.
@@ -98,7 +109,8 @@ TEST(WorkerLifecycle, EveryWayIntoAStopArmsTheKillTimer) {
         const auto t = transition(from, event, options);
         const bool enters_stop = (t.next == S::Stopping || t.next == S::Draining) &&
                                  from != S::Stopping && from != S::Draining;
-        if (!enters_stop || from == S::Failing) continue;  // Failing: SIGKILL already sent
+        // Failing and Hung: SIGKILL already sent
+        if (!enters_stop || from == S::Failing || from == S::Hung) continue;
         EXPECT_TRUE(t.actions.has(A::ArmKillTimer))
             << to_string(from) << " + " << to_string(event) << " -> " << to_string(t.next);
       }
@@ -131,13 +143,15 @@ TEST(WorkerLifecycle, AnExitCountsByTheStateItHappenedIn) {
   EXPECT_EQ(exit_kind(S::Listening, kWaitReady), ExitKind::FailedStart);
   EXPECT_EQ(exit_kind(S::Ready, kWaitReady), ExitKind::Unexpected);
   EXPECT_EQ(exit_kind(S::Draining, kPlain), ExitKind::Unexpected);
+  EXPECT_EQ(exit_kind(S::Hung, kPlain), ExitKind::Unexpected);
 }
 
 TEST(WorkerLifecycle, OnlyAnUpWorkerTakesConnections) {
   EXPECT_TRUE(is_up(S::Listening, kPlain));
   EXPECT_FALSE(is_up(S::Listening, kWaitReady));
   EXPECT_TRUE(is_up(S::Ready, kWaitReady));
-  for (auto s : {S::New, S::Starting, S::Online, S::Draining, S::Stopping, S::Failing, S::Exited})
+  for (auto s :
+       {S::New, S::Starting, S::Online, S::Draining, S::Stopping, S::Failing, S::Hung, S::Exited})
     EXPECT_FALSE(is_up(s, kPlain)) << to_string(s);
 }
 
