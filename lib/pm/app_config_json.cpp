@@ -21,6 +21,7 @@ json to_json(const AppConfig& a) {
           {"kill_timeout", a.kill_timeout_ms},
           {"wait_ready", a.wait_ready},
           {"listen_timeout", a.listen_timeout_ms},
+          {"heartbeat_timeout", a.heartbeat_timeout_ms},
           {"shutdown_with_message", a.shutdown_with_message},
           {"min_uptime", a.min_uptime_ms},
           {"max_restarts", a.max_restarts},
@@ -67,6 +68,7 @@ Result<AppConfig> app_from_json(const json& j) {
     get("kill_timeout", a.kill_timeout_ms);
     get("wait_ready", a.wait_ready);
     get("listen_timeout", a.listen_timeout_ms);
+    get("heartbeat_timeout", a.heartbeat_timeout_ms);
     get("shutdown_with_message", a.shutdown_with_message);
     get("min_uptime", a.min_uptime_ms);
     get("max_restarts", a.max_restarts);

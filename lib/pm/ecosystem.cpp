@@ -223,6 +223,10 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
          return r.whole(key, x, app.listen_timeout_ms, 1, "ms");
        }},
+      {"heartbeat_timeout",
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
+         return r.whole(key, x, app.heartbeat_timeout_ms, 0, "ms");
+       }},
       {"shutdown_with_message",
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
          return r.flag(key, x, app.shutdown_with_message);

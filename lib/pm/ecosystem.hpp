@@ -34,6 +34,7 @@ struct AppConfig {
   int kill_timeout_ms = 1600;
   bool wait_ready = false;
   int listen_timeout_ms = 3000;
+  int heartbeat_timeout_ms = 0;  // ClusterLab's own; 0: off (cluster/worker_group.hpp)
   bool shutdown_with_message = false;
   int min_uptime_ms = 1000;
   int max_restarts = 16;

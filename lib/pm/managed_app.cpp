@@ -223,6 +223,7 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
   s.shutdown_with_message = config_.shutdown_with_message;
   s.wait_ready = config_.wait_ready;
   s.listen_timeout = milliseconds(config_.listen_timeout_ms);
+  s.heartbeat_timeout = milliseconds(config_.heartbeat_timeout_ms);
   s.respawn.autorestart = config_.autorestart;
   s.respawn.restart_delay = milliseconds(config_.restart_delay_ms);
   s.respawn.exp_backoff_restart_delay = milliseconds(config_.exp_backoff_restart_delay_ms);
@@ -306,6 +307,14 @@ void ManagedApp::start(Done done) {
     services_.log(fmt::format("app '{}' pm_id {} pid {} not ready within listen_timeout ({} ms)",
                               config_.name, pm_id_of(w.instance()), w.pid(),
                               config_.listen_timeout_ms));
+  };
+  events.suspect = [this](cluster::Worker& w, std::chrono::milliseconds silent) {
+    services_.log(fmt::format("app '{}' pm_id {} pid {} late with its heartbeat ({} ms)",
+                              config_.name, pm_id_of(w.instance()), w.pid(), silent.count()));
+  };
+  events.hung = [this](cluster::Worker& w, std::chrono::milliseconds silent) {
+    services_.log(fmt::format("app '{}' pm_id {} pid {} hung: no heartbeat for {} ms, killed",
+                              config_.name, pm_id_of(w.instance()), w.pid(), silent.count()));
   };
   events.error = [this](const Error& e) {
     services_.log(fmt::format("app '{}': {}", config_.name, e.message));

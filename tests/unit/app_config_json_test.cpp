@@ -20,6 +20,7 @@ TEST(AppConfigJson, EveryFieldSurvivesTheRoundTrip) {
   app.port = 8080;
   app.kill_timeout_ms = 5000;
   app.wait_ready = true;
+  app.heartbeat_timeout_ms = 2500;
   app.max_memory_restart_bytes = 300 * 1024 * 1024;
   app.cron_restart = "0 3 * * *";
   app.merge_logs = true;

@@ -109,6 +109,7 @@ module.exports = {
       args: '--queue high --retries 3',
       node_args: '--max-old-space-size=300',
       instances: 2,
+      heartbeat_timeout: 2000,
       env_production: { NODE_ENV: 'production', },
     },
   ],
@@ -122,6 +123,7 @@ module.exports = {
   EXPECT_EQ(app.interpreter_args, (std::vector<std::string>{"--max-old-space-size=300"}));
   EXPECT_EQ(app.env.at("NODE_ENV"), "production")
       << "--env production lays env_production over env";
+  EXPECT_EQ(app.heartbeat_timeout_ms, 2000);
 }
 
 TEST(Ecosystem, AnUnknownFieldIsAWarningNamingTheNearestOne) {
@@ -165,6 +167,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"negative_timeout", "e.json",
                 "{\"apps\": [{\"name\": \"a\", \"script\": \"s\",\n\n \"kill_timeout\": -5}]}",
                 "e.json:3: app 'a': kill_timeout is -5; expected a whole number of ms, 0 or more"},
+        BadFile{"negative_heartbeat", "e.js",
+                "module.exports = {apps: [{name: 'a', script: 's', heartbeat_timeout: -1}]}",
+                "e.js:1: app 'a': heartbeat_timeout is -1; expected a whole number of ms, 0 or "
+                "more"},
         BadFile{"exec_mode", "e.yml", "apps:\n  - name: a\n    script: s\n    exec_mode: spawn\n",
                 "e.yml:4: app 'a': exec_mode is \"spawn\"; expected 'fork' or 'cluster'"},
         BadFile{"wait_ready_word", "e.js",
