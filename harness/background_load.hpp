@@ -22,6 +22,7 @@ class BackgroundLoad {
   // Waits for the end of the run.
   void finish();
   std::uint64_t responses() const { return stats_.responses; }
+  const load::LoadStats& stats() const { return stats_; }  // after finish()
   // Errors, failed connections, timeouts and non-2xx answers.
   std::uint64_t failed() const;
   const std::string& error() const { return error_; }  // the run could not start

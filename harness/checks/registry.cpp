@@ -10,6 +10,7 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_duplicate_cron_check());
   out.push_back(make_ecosystem_validation_check());
   out.push_back(make_graceful_drain_check());
+  out.push_back(make_hung_worker_check());
   out.push_back(make_kill_timeout_check());
   out.push_back(make_load_distribution_check());
   out.push_back(make_memory_restart_check());

@@ -14,6 +14,7 @@ std::unique_ptr<Check> make_daemon_crash_check();
 std::unique_ptr<Check> make_duplicate_cron_check();
 std::unique_ptr<Check> make_ecosystem_validation_check();
 std::unique_ptr<Check> make_graceful_drain_check();
+std::unique_ptr<Check> make_hung_worker_check();
 std::unique_ptr<Check> make_kill_timeout_check();
 std::unique_ptr<Check> make_load_distribution_check();
 std::unique_ptr<Check> make_memory_restart_check();
