@@ -4,6 +4,7 @@
 
 #include "cli/cli_error.hpp"
 #include "cluster/event_log.hpp"
+#include "monitor/monitor_server.hpp"
 
 namespace clab::demos {
 
@@ -65,6 +66,12 @@ void add_cluster_flags(CLI::App& app, ClusterFlags& f) {
       ->capture_default_str();
   app.add_flag("--fault-routes", f.fault_routes,
                "serve /hang, which blocks a worker for ever (to try --heartbeat-timeout)");
+  app.add_option("--metrics-port", f.metrics_port,
+                 "serve Prometheus /metrics on 127.0.0.1:PORT (0: a free port, printed)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--dashboard-port", f.dashboard_port,
+                 "serve the live dashboard on 127.0.0.1:PORT (0: a free port, printed)")
+      ->check(CLI::Range(0, 65535));
   app.add_option("--backend", f.backend,
                  "shared store for /shared-count: sqlite:PATH or redis://HOST:PORT/DB")
       ->capture_default_str();
@@ -114,12 +121,30 @@ int run_primary(const std::string& program, const ClusterFlags& flags, int argc,
   }
   cluster::EventLog log(flags.json ? cluster::EventLog::Format::Json
                                    : cluster::EventLog::Format::Human);
-  cluster::Primary primary(cluster_settings(flags, argc, argv), log.events());
+  const cluster::Primary* running = nullptr;
+  monitor::Monitor monitor(
+      program, [&running, &program] { return monitor::sources_of(running->group(), program); });
+  cluster::Primary primary(cluster_settings(flags, argc, argv),
+                           monitor.recording(log.events(), program));
+  running = &primary;
   if (auto started = primary.start(); !started) {
     fmt::print(stderr, "{}: {}\n", program, started.error().message);
     return 1;
   }
   log.primary_running(primary);
+  std::vector<std::unique_ptr<monitor::MonitorServer>> pages;
+  for (auto [what, port, path] : {std::tuple{"metrics", flags.metrics_port, "/metrics"},
+                                  std::tuple{"dashboard", flags.dashboard_port, "/"}}) {
+    if (port < 0) continue;
+    auto server = monitor::MonitorServer::start(primary.loop(), monitor, "127.0.0.1",
+                                                static_cast<std::uint16_t>(port));
+    if (!server) {
+      fmt::print(stderr, "{}: --{}-port: {}\n", program, what, server.error().message);
+      return 1;
+    }
+    log.serving(what, server.value()->url(path), server.value()->port());
+    pages.push_back(std::move(server).value());
+  }
   if (hooks.started) hooks.started(store.get());
   const int status = primary.run();
   if (hooks.stopped) hooks.stopped(store.get());

@@ -35,7 +35,9 @@ struct ClusterFlags {
   int max_restarts = 16;
   int heartbeat_timeout_ms = 0;  // 0: off
   bool fault_routes = false;
-  std::string backend;  // the coordination store, empty for none
+  int metrics_port = -1;    // -1: no /metrics; 0: a free port
+  int dashboard_port = -1;  // -1: no dashboard; 0: a free port
+  std::string backend;      // the coordination store, empty for none
 };
 
 // What a demo adds to the primary: called with the store (null without --backend) once the

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 
 #include "net/socket_address.hpp"
@@ -127,6 +128,12 @@ void EventLog::primary_running(const Primary& primary) {
         {"workers", s.workers},
         {"host", s.host},
         {"port", primary.port()}});
+}
+
+void EventLog::serving(const std::string& what, const std::string& url, std::uint16_t port) {
+  std::string name = what;
+  if (!name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+  emit(fmt::format("{} on {}", name, url), {{"event", what}, {"url", url}, {"port", port}});
 }
 
 void EventLog::primary_stopped(int exit_status) {

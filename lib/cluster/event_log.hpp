@@ -25,6 +25,8 @@ class EventLog {
 
   void primary_running(const Primary& primary);
   void primary_stopped(int exit_status);
+  // A page the primary serves besides the cluster's port: "Metrics on URL" for "metrics".
+  void serving(const std::string& what, const std::string& url, std::uint16_t port);
   void error(const Error& error);
 
  private:

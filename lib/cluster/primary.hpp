@@ -38,6 +38,9 @@ class Primary final {
   std::uint16_t port() const { return group_.port(); }
   const ClusterSettings& settings() const { return group_.settings(); }
   std::vector<Worker*> workers() { return group_.workers(); }
+  const WorkerGroup& group() const { return group_; }
+  // The loop run() dispatches on: other servers of the primary (its /metrics) may join it.
+  EventLoop& loop() { return loop_; }
 
  private:
   void on_signal();

@@ -44,6 +44,13 @@ bool Conversation::answer(Response& response, bool winding_down) {
   return !keep_alive;
 }
 
+void Conversation::begin_stream(Response& response) {
+  ++served_;
+  response.closes_connection = true;
+  append_response(output_, response,
+                  {.keep_alive = false, .streamed = true, .server_headers = server_headers_});
+}
+
 void Conversation::reject() {
   reject_with(last_.status, last_.reason);
 }

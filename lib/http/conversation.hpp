@@ -35,6 +35,9 @@ class Conversation {
   const Request& request() const { return request_; }
   // Renders the answer to request(); true when the connection ends with it.
   bool answer(Response& response, bool winding_down);
+  // Renders only the head of the answer to request(): its body is streamed after it until
+  // the connection closes (Server-Sent Events).
+  void begin_stream(Response& response);
   // Renders the answer to input that is no request (after Invalid, or 408 for a request too
   // slow to arrive); the connection ends with it.
   void reject();

@@ -34,6 +34,9 @@ class EventServer::ConnectionReply final : public Reply {
       : server_(server), connection_(connection) {}
   void send(Response response) override { server_.answer(connection_, std::move(response)); }
   void after(std::chrono::milliseconds delay, std::function<void()> then) override;
+  std::shared_ptr<ResponseStream> stream(Response head) override {
+    return server_.open_stream(connection_, std::move(head));
+  }
 
  private:
   EventServer& server_;
@@ -48,6 +51,7 @@ struct EventServer::Connection {
 
   enum class Phase {
     Open,       // requests are read and answered
+    Streaming,  // a streamed response's body is being written; what the client sends is dropped
     Closing,    // the last response is being written; then the write side is shut
     Lingering,  // write side shut: what the client still sends is read and dropped
     Closed,     // in the graveyard
@@ -65,6 +69,28 @@ struct EventServer::Connection {
   Clock::time_point handling_since;
   Clock::time_point write_progress;
   cluster::EventLoop::TimerId timer = 0;  // Reply::after, pending
+  std::shared_ptr<Stream> stream;         // Phase::Streaming: the handler's handle on it
+};
+
+// A handler's handle on a streamed response; detached (writes fail) once the connection is
+// destroyed, so a handler may hold it longer than the connection lives.
+class EventServer::Stream final : public ResponseStream {
+ public:
+  Stream(EventServer& server, Connection& connection)
+      : server_(&server), connection_(&connection) {}
+  bool write(std::string_view bytes) override {
+    return connection_ != nullptr && server_->write_stream(*connection_, bytes);
+  }
+  void close() override {
+    if (connection_ == nullptr || connection_->phase != Connection::Phase::Streaming) return;
+    connection_->phase = Connection::Phase::Closing;
+    server_->finish_round(*connection_);
+  }
+  void detach() { connection_ = nullptr; }
+
+ private:
+  EventServer* server_;
+  Connection* connection_;
 };
 
 void EventServer::ConnectionReply::after(std::chrono::milliseconds delay,
@@ -115,15 +141,17 @@ void EventServer::serve(UniqueFd socket) {
 void EventServer::on_event(Connection& c, std::uint32_t events) {
   // An error, or both directions shut (a reset): nothing can be answered any more.
   if ((events & (EPOLLERR | EPOLLHUP)) != 0) return destroy(c);
-  if (c.phase == Connection::Phase::Lingering) {
-    // Read and drop; the client's end of file (or a reset) ends the linger.
+  if (c.phase == Connection::Phase::Lingering || c.phase == Connection::Phase::Streaming) {
+    if ((events & EPOLLOUT) != 0 && !flush(c)) return;
+    // Read and drop; the client's end of file (or a reset) ends the linger or the stream.
     for (;;) {
       const ssize_t n = ::recv(c.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
       if (n > 0) continue;
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       return destroy(c);
     }
+    return finish_round(c);
   }
   if ((events & EPOLLOUT) != 0 && !flush(c)) return;
   if ((events & (EPOLLIN | EPOLLRDHUP)) != 0 && !read_input(c)) return;
@@ -187,6 +215,30 @@ void EventServer::answer(Connection& c, Response response) {
   if (!c.processing) process(c);  // a later answer: write it, then what is buffered
 }
 
+std::shared_ptr<ResponseStream> EventServer::open_stream(Connection& c, Response head) {
+  if (!c.handling || c.phase != Connection::Phase::Open || draining_) return nullptr;
+  c.handling = false;
+  --in_flight_;
+  router_.finished(c.conversation.request(), head, Clock::now() - c.handling_since);
+  c.conversation.begin_stream(head);
+  c.phase = Connection::Phase::Streaming;
+  c.stream = std::make_shared<Stream>(*this, c);
+  auto stream = c.stream;  // the round below may destroy the connection
+  if (!c.processing) finish_round(c);
+  return stream;
+}
+
+bool EventServer::write_stream(Connection& c, std::string_view bytes) {
+  if (c.phase != Connection::Phase::Streaming) return false;
+  if (c.conversation.output().size() + bytes.size() > kOutputHighWater) {
+    destroy(c);  // the client does not keep up: better a gap it can see than our memory
+    return false;
+  }
+  c.conversation.output().append(bytes);
+  finish_round(c);
+  return c.phase == Connection::Phase::Streaming;
+}
+
 void EventServer::finish_round(Connection& c) {
   if (c.phase == Connection::Phase::Closed || !flush(c)) return;
   update_interest(c);
@@ -228,6 +280,9 @@ void EventServer::update_interest(Connection& c) {
   std::uint32_t want = 0;
   if (c.phase == Connection::Phase::Lingering) {
     want = EPOLLIN | EPOLLRDHUP;
+  } else if (c.phase == Connection::Phase::Streaming) {
+    want = EPOLLIN | EPOLLRDHUP;
+    if (!c.conversation.output().empty()) want |= EPOLLOUT;
   } else {
     if (!c.conversation.output().empty()) want |= EPOLLOUT;
     if (c.phase == Connection::Phase::Open && !c.peer_closed &&
@@ -244,7 +299,7 @@ void EventServer::update_deadline(Connection& c, Clock::time_point now) {
   if (c.phase == Connection::Phase::Lingering) return;  // set when the linger began
   if (c.awaiting_write) {
     c.deadline = c.write_progress + settings_.write_timeout;
-  } else if (c.handling) {
+  } else if (c.handling || c.phase == Connection::Phase::Streaming) {
     c.deadline = Clock::time_point::max();  // the drain's deadline is the limit
   } else {
     const auto started = c.conversation.request_started();
@@ -266,6 +321,7 @@ void EventServer::destroy(Connection& c) {
   if (c.phase == Connection::Phase::Closed) return;
   c.phase = Connection::Phase::Closed;
   if (c.timer != 0) loop_.cancel(c.timer);
+  if (c.stream) c.stream->detach();
   if (c.handling) --in_flight_;
   c.handling = false;
   const int fd = c.fd.get();
@@ -298,10 +354,14 @@ void EventServer::begin_drain() {
   if (draining_) return;
   draining_ = true;
   drain_began_ = Clock::now();
+  std::vector<Connection*> streaming;
   for (auto& [fd, c] : connections_) {
     if (c->phase == Connection::Phase::Open && !c->handling && !c->awaiting_write)
       update_deadline(*c, drain_began_);
+    if (c->phase == Connection::Phase::Streaming) streaming.push_back(c.get());
   }
+  for (Connection* c : streaming)  // a stream has no end of its own: the drain ends it
+    c->stream->close();
 }
 
 EventServer::DrainReport EventServer::wait_drained(std::chrono::milliseconds timeout) {

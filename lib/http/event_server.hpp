@@ -5,7 +5,9 @@
 // Reply::after as a loop timer (setTimeout). A handler that computes blocks every other
 // connection of this worker until it returns: the pitfall a Node learner must see.
 // Timeouts (keep-alive, request, write, linger, the drain's grace) are deadlines that a sweep
-// checks every 250 ms, so 10,000 idle connections cost no timer each.
+// checks every 250 ms, so 10,000 idle connections cost no timer each. A streamed response
+// (Reply::stream, for Server-Sent Events) keeps its connection until either side closes it,
+// the client falls 256 KiB behind, or a drain begins.
 // Invariants: a connection is in connections_ from serve() until it is closed, then in
 // graveyard_ until the loop comes back to the top (so no callback outlives it); in_flight_
 // counts connections with a request dispatched and not answered yet.
@@ -48,11 +50,14 @@ class EventServer final : public HttpServer {
   using Clock = std::chrono::steady_clock;
   struct Connection;
   class ConnectionReply;
+  class Stream;
 
   void on_event(Connection& c, std::uint32_t events);
   bool read_input(Connection& c);  // false when the connection was closed
   void process(Connection& c);
   void answer(Connection& c, Response response);
+  std::shared_ptr<ResponseStream> open_stream(Connection& c, Response head);
+  bool write_stream(Connection& c, std::string_view bytes);
   void finish_round(Connection& c);
   bool flush(Connection& c);  // false when the connection was closed
   void update_interest(Connection& c);

@@ -27,19 +27,20 @@ std::string_view http_date() {
 
 void append_response(std::string& out, const Response& response, const ResponseFraming& framing) {
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nDate: {}\r\n",
-                 response.status, reason_phrase(response.status), response.content_type,
-                 response.body.size(), http_date());
+  fmt::format_to(it, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n", response.status,
+                 reason_phrase(response.status), response.content_type);
+  if (!framing.streamed) fmt::format_to(it, "Content-Length: {}\r\n", response.body.size());
+  fmt::format_to(it, "Date: {}\r\n", http_date());
   if (framing.server_headers != nullptr) out += *framing.server_headers;
   for (const auto& h : response.headers)
     fmt::format_to(it, "{}: {}\r\n", h.name, h.value);
-  if (!framing.keep_alive) {
+  if (!framing.keep_alive || framing.streamed) {
     out += "Connection: close\r\n\r\n";
   } else {
     if (framing.version_minor == 0) out += "Connection: keep-alive\r\n";
     fmt::format_to(it, "Keep-Alive: timeout={}\r\n\r\n", framing.keep_alive_timeout.count());
   }
-  if (!framing.head) out += response.body;
+  if (!framing.head && !framing.streamed) out += response.body;
 }
 
 }  // namespace clab::http

@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "http/message.hpp"
@@ -18,11 +20,28 @@
 
 namespace clab::http {
 
+// The body of a streamed response (Server-Sent Events), written piece by piece until either
+// side closes the connection. Use it on the thread that serves the connection.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Queues bytes for the client; false once the connection is gone (or dropped because the
+  // client reads too slowly), and the stream can be let go.
+  virtual bool write(std::string_view bytes) = 0;
+  virtual void close() = 0;
+};
+
 // How a handler answers one request. send() once; later calls are ignored.
 class Reply {
  public:
   virtual ~Reply() = default;
   virtual void send(Response response) = 0;
+  // Sends `head` without a length and hands back the stream its body goes on; nullptr where
+  // the serving model cannot stream (the thread pool). Takes the place of send().
+  virtual std::shared_ptr<ResponseStream> stream(Response head) {
+    (void)head;
+    return nullptr;
+  }
   // Runs `then` after `delay` without holding up other connections of this worker where the
   // model allows (the event loop); the request stays in flight meanwhile.
   virtual void after(std::chrono::milliseconds delay, std::function<void()> then) = 0;

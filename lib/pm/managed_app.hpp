@@ -21,11 +21,14 @@
 
 #include "cluster/event_loop.hpp"
 #include "cluster/worker_group.hpp"
+#include "monitor/process_sample.hpp"
 #include "pm/ecosystem.hpp"
 #include "pm/log_file.hpp"
-#include "pm/process_sample.hpp"
 
 namespace clab::pm {
+
+using monitor::CpuMeter;
+using monitor::sample_process;
 
 // What an app needs from the daemon.
 struct AppServices {

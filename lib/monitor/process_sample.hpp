@@ -1,6 +1,6 @@
-// What `pm list` shows of a process and max_memory_restart watches: its resident memory and
-// its CPU use, read from /proc. CPU is a rate, so it needs two samples: CpuMeter keeps the
-// previous one per pid.
+// The cheap figures of a process, read from /proc/PID/stat every second for every process
+// (pm list, max_memory_restart, the Sampler): resident memory and CPU time. CPU use is a
+// rate, so it needs two samples: CpuMeter keeps the previous one per pid.
 #pragma once
 
 #include <sys/types.h>
@@ -10,11 +10,13 @@
 #include <map>
 #include <optional>
 
-namespace clab::pm {
+namespace clab::monitor {
 
 struct ProcessSample {
   std::uint64_t rss_bytes = 0;
   std::uint64_t cpu_ticks = 0;  // utime + stime, in clock ticks
+  std::uint32_t threads = 0;
+  double cpu_seconds() const;
 };
 
 // nullopt when the process is gone.
@@ -38,4 +40,4 @@ class CpuMeter {
   std::map<pid_t, Previous> previous_;
 };
 
-}  // namespace clab::pm
+}  // namespace clab::monitor

@@ -1,4 +1,4 @@
-#include "pm/process_sample.hpp"
+#include "monitor/process_sample.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "core/unique_fd.hpp"
 
-namespace clab::pm {
+namespace clab::monitor {
 namespace {
 
 // The field at `index` (1-based, as proc(5) counts them) of /proc/PID/stat, from field 3
@@ -48,8 +48,13 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   const std::string_view fields = text.substr(close + 2);
   ProcessSample sample;
   sample.cpu_ticks = stat_field(fields, 14) + stat_field(fields, 15);  // utime + stime
+  sample.threads = static_cast<std::uint32_t>(stat_field(fields, 20));
   sample.rss_bytes = stat_field(fields, 24) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   return sample;
+}
+
+double ProcessSample::cpu_seconds() const {
+  return static_cast<double>(cpu_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 double CpuMeter::update(pid_t pid, const ProcessSample& sample,
@@ -73,4 +78,4 @@ double CpuMeter::last(pid_t pid) const {
   return it == previous_.end() ? 0 : it->second.percent;
 }
 
-}  // namespace clab::pm
+}  // namespace clab::monitor
