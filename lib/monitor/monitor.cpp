@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "load/load_report.hpp"
+
 namespace clab::monitor {
 namespace {
 
@@ -82,16 +84,12 @@ cluster::ClusterEvents Monitor::recording(cluster::ClusterEvents events, std::st
 }
 
 std::optional<double> fairness_index(const std::vector<InstanceFigures>& instances) {
-  double sum = 0, squares = 0;
-  std::size_t n = 0;
+  std::vector<double> rates;
   for (const auto& f : instances) {
-    if (!f.requests) continue;
-    sum += f.requests->per_second;
-    squares += f.requests->per_second * f.requests->per_second;
-    ++n;
+    if (f.requests) rates.push_back(f.requests->per_second);
   }
-  if (n == 0 || squares == 0) return std::nullopt;
-  return sum * sum / (static_cast<double>(n) * squares);
+  const double index = load::jain_fairness(rates);
+  return index > 0 ? std::optional(index) : std::nullopt;
 }
 
 }  // namespace clab::monitor

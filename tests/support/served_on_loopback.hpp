@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 
 #include "cluster/event_loop.hpp"
 #include "http/http_server.hpp"
+#include "loop_thread.hpp"
 #include "net/tcp_listener.hpp"
 
 namespace clab::testing {
@@ -38,17 +38,15 @@ class ServedOnLoopback {
     listener_ = std::move(fd.value());
     port = net::bound_port(listener_.get()).value();
     if (model_ == http::ServingModel::EventLoop) {
-      server = make(&loop_);
-      wake_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-      (void)loop_.add(wake_.get(), EPOLLIN, [this](std::uint32_t) { run_posted(); });
-      (void)loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) {
+      server = make(&loop_.loop);
+      (void)loop_.loop.add(listener_.get(), EPOLLIN, [this](std::uint32_t) {
         for (;;) {
           UniqueFd c(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
           if (!c) return;
           server->serve(std::move(c));
         }
       });
-      thread_ = std::thread([this] { loop_.run(); });
+      loop_.start();
     } else {
       server = make(nullptr);
       thread_ = std::thread([this] {
@@ -66,59 +64,29 @@ class ServedOnLoopback {
   ~ServedOnLoopback() {
     on_server([](http::HttpServer& s) { s.close_all(); });
     if (model_ == http::ServingModel::EventLoop) {
-      post([this] {
-        loop_.remove(listener_.get());
-        loop_.stop();
-      });
+      loop_.stop([this] { loop_.loop.remove(listener_.get()); });
     } else {
       stopping_ = true;
+      thread_.join();
     }
-    thread_.join();
     server.reset();
   }
 
   template <typename F>
   auto on_server(F f) -> decltype(f(std::declval<http::HttpServer&>())) {
     if (model_ == http::ServingModel::ThreadPool) return f(*server);
-    using R = decltype(f(*server));
-    auto task = std::make_shared<std::packaged_task<R()>>([&] { return f(*server); });
-    auto result = task->get_future();
-    post([task] { (*task)(); });
-    return result.get();
+    return loop_.call([&] { return f(*server); });
   }
 
   std::shared_ptr<http::HttpServer> server;
   std::uint16_t port = 0;
 
  private:
-  void post(std::function<void()> f) {
-    {
-      std::lock_guard lock(mutex_);
-      posted_.push_back(std::move(f));
-    }
-    const std::uint64_t one = 1;
-    (void)!::write(wake_.get(), &one, sizeof one);
-  }
-  void run_posted() {
-    std::uint64_t count = 0;
-    (void)!::read(wake_.get(), &count, sizeof count);
-    std::vector<std::function<void()>> tasks;
-    {
-      std::lock_guard lock(mutex_);
-      tasks.swap(posted_);
-    }
-    for (auto& t : tasks)
-      t();
-  }
-
   http::ServingModel model_;
-  cluster::EventLoop loop_;
+  LoopThread loop_;
   UniqueFd listener_;
-  UniqueFd wake_;
-  std::mutex mutex_;
-  std::vector<std::function<void()>> posted_;
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::thread thread_;  // the thread-pool model's accept thread
 };
 
 inline std::string model_name(const ::testing::TestParamInfo<http::ServingModel>& info) {

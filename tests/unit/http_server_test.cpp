@@ -25,8 +25,15 @@ using namespace std::chrono_literals;
 using testing::ServedOnLoopback;
 
 // The routes the tests ask: "/" says ok, "/n?n=K" echoes K, "/slow" answers after 300 ms,
-// "/stuck" after 2 s, "/big" with 8 MiB.
-void add_test_routes(Router& router) {
+// "/stuck" after 2 s, "/big" with 8 MiB, "/stream" streams "one\n" and keeps its stream in
+// *stream (501 where the model cannot stream).
+void add_test_routes(Router& router, std::shared_ptr<ResponseStream>* stream) {
+  router.get("/stream", [stream](const Request&, Reply& reply) {
+    auto opened = reply.stream({.content_type = "text/event-stream"});
+    if (!opened) return reply.send({.status = 501, .body = "cannot stream"});
+    opened->write("one\n");
+    *stream = std::move(opened);
+  });
   router.get("/", [](const Request&, Reply& reply) { reply.send({.body = "ok"}); });
   router.get("/n", [](const Request& request, Reply& reply) {
     reply.send({.body = "n=" + request.query_param("n").value_or("?")});
@@ -45,7 +52,7 @@ class HttpServerTest : public ::testing::TestWithParam<ServingModel> {
  protected:
   std::unique_ptr<ServedOnLoopback> serve(ConnectionSettings settings = {}) {
     settings_ = settings;
-    add_test_routes(router_);
+    add_test_routes(router_, &stream_);
     return std::make_unique<ServedOnLoopback>(
         GetParam(), [this](cluster::EventLoop* loop) -> std::unique_ptr<HttpServer> {
           if (loop == nullptr) return std::make_unique<ThreadServer>(router_, settings_, "");
@@ -54,6 +61,7 @@ class HttpServerTest : public ::testing::TestWithParam<ServingModel> {
   }
   Router router_;
   ConnectionSettings settings_;
+  std::shared_ptr<ResponseStream> stream_;  // the last /stream; used on the server's thread
 };
 
 UniqueFd connect_to(std::uint16_t port) {
@@ -436,6 +444,40 @@ INSTANTIATE_TEST_SUITE_P(Models, HttpServerTest,
 INSTANTIATE_TEST_SUITE_P(Models, HttpServerStrictness,
                          ::testing::Values(ServingModel::EventLoop, ServingModel::ThreadPool),
                          testing::model_name);
+
+TEST_P(HttpServerTest, AStreamedResponseRunsUntilTheDrainEndsIt) {
+  auto served = serve();
+  UniqueFd s = connect_to(served->port);
+  send_all(s.get(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  if (GetParam() == ServingModel::ThreadPool) {
+    EXPECT_NE(read_head(s.get()).find("501"), std::string::npos) << "the pool cannot stream";
+    return;
+  }
+  std::string received = read_head(s.get());
+  EXPECT_EQ(received.find("Content-Length"), std::string::npos) << received;
+  EXPECT_NE(received.find("Connection: close"), std::string::npos) << received;
+  EXPECT_TRUE(served->on_server([this](HttpServer&) { return stream_->write("two\n"); }));
+  served->on_server([](HttpServer& server) { server.begin_drain(); });
+  int end = -1;
+  received += read_until_closed(s.get(), &end);
+  EXPECT_EQ(end, 0) << "the drain ends a stream with an orderly close";
+  EXPECT_NE(received.find("\r\n\r\none\ntwo\n"), std::string::npos) << received;
+}
+
+TEST_P(HttpServerTest, AStreamWhoseClientLeftRefusesWrites) {
+  if (GetParam() == ServingModel::ThreadPool) GTEST_SKIP() << "the pool cannot stream";
+  auto served = serve();
+  UniqueFd s = connect_to(served->port);
+  send_all(s.get(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  read_head(s.get());
+  s.reset();
+  bool refused = false;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!refused && std::chrono::steady_clock::now() < deadline)
+    refused = !served->on_server([this](HttpServer&) { return stream_->write("more\n"); });
+  EXPECT_TRUE(refused) << "a stream to a closed connection still took writes after 5 s";
+  EXPECT_EQ(served->server->open_connections(), 0u);
+}
 
 }  // namespace
 }  // namespace clab::http
