@@ -35,17 +35,18 @@ std::vector<InstanceSource> two_instances() {
                                        {"latency_sum_ms", 80.0},
                                        {"latency_buckets", counts}},
                          .heartbeat_at = now};
-  InstanceSource waiting{.app = "api \"v2\"", .instance = 1, .status = "waiting restart",
-                         .restarts = 3};
+  InstanceSource waiting{
+      .app = "api \"v2\"", .instance = 1, .status = "waiting restart", .restarts = 3};
   return {serving, waiting};
 }
 
 TEST(PrometheusText, NamesUnitsAndAHistogramWhoseBucketsAddUp) {
   Sampler sampler;
   const std::string text = prometheus_text(sampler.sample(two_instances()));
-  EXPECT_NE(text.find("# TYPE clusterlab_worker_requests_total counter\n"
-                      "clusterlab_worker_requests_total{app=\"api \\\"v2\\\"\",instance=\"0\"} 42\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("# TYPE clusterlab_worker_requests_total counter\n"
+                "clusterlab_worker_requests_total{app=\"api \\\"v2\\\"\",instance=\"0\"} 42\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("clusterlab_worker_up{app=\"api \\\"v2\\\"\",instance=\"1\"} 0"),
             std::string::npos);
