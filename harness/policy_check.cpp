@@ -19,8 +19,10 @@ std::vector<CheckResult> PolicyCheck::run(const CheckContext& context) {
   for (auto policy : context.policies) {
     results.push_back(timed([&] {
       CheckResult r{.check = name(), .variant = std::string(to_string(policy)), .note = note()};
-      auto cluster = start_cluster(
-          r, {.bin_dir = context.bin_dir, .policy = policy, .workers = context.workers});
+      auto cluster = start_cluster(r, {.bin_dir = context.bin_dir,
+                                       .policy = policy,
+                                       .workers = context.workers,
+                                       .extra_args = extra_args()});
       if (cluster) run_on(*cluster, context, r);
       return r;
     }));

@@ -24,6 +24,8 @@ class PolicyCheck : public Check {
   // Measures on a started, listening cluster and records figures and failures in `result`.
   virtual void run_on(ClusterUnderTest& cluster, const CheckContext& context,
                       CheckResult& result) = 0;
+  // Flags the check's clusters get besides the policy and worker count.
+  virtual std::vector<std::string> extra_args() const { return {}; }
   // What the check does not cover yet, shown under the results table.
   virtual std::string note() const { return {}; }
   // True for a check whose reuseport variant also runs with tcp_migrate_req on, in a

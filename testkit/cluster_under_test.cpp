@@ -47,7 +47,11 @@ Result<std::unique_ptr<ClusterUnderTest>> ClusterUnderTest::start(const ClusterO
 
 void ClusterUnderTest::on_line(const std::string& line) {
   const auto event = nlohmann::json::parse(line, nullptr, false);
-  if (!event.is_object() || !event.contains("worker") || !event["worker"].is_object()) return;
+  if (!event.is_object()) return;
+  if (event.value("event", "") == "metrics") metrics_port_ = event.value("port", std::uint16_t{0});
+  if (event.value("event", "") == "dashboard")
+    dashboard_port_ = event.value("port", std::uint16_t{0});
+  if (!event.contains("worker") || !event["worker"].is_object()) return;
   const pid_t pid = event["worker"].value("pid", 0);
   const int instance = event["worker"].value("instance", -1);
   std::lock_guard lock(mutex_);

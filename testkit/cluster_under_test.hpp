@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -48,6 +49,9 @@ class ClusterUnderTest {
       bool wait_for_workers = true);
 
   std::uint16_t port() const { return port_; }
+  // The ports of /metrics and the dashboard (--metrics-port, --dashboard-port); 0 without.
+  std::uint16_t metrics_port() const { return metrics_port_; }
+  std::uint16_t dashboard_port() const { return dashboard_port_; }
   pid_t primary_pid() const { return child_->pid(); }
   // Pids of the workers currently listening, as the events tell.
   std::vector<pid_t> live_workers() const;
@@ -73,6 +77,8 @@ class ClusterUnderTest {
   void on_line(const std::string& line);
 
   std::uint16_t port_ = 0;
+  std::atomic<std::uint16_t> metrics_port_{0};
+  std::atomic<std::uint16_t> dashboard_port_{0};
   std::size_t cursor_ = 0;
   mutable std::mutex mutex_;
   std::set<pid_t> listening_;

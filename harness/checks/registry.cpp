@@ -14,6 +14,8 @@ std::vector<std::unique_ptr<Check>> all_checks() {
   out.push_back(make_kill_timeout_check());
   out.push_back(make_load_distribution_check());
   out.push_back(make_memory_restart_check());
+  out.push_back(make_memory_per_worker_check());
+  out.push_back(make_metrics_agree_check());
   out.push_back(make_multi_host_check());
   out.push_back(make_orphans_check());
   out.push_back(make_respawn_check());

@@ -18,6 +18,8 @@ std::unique_ptr<Check> make_hung_worker_check();
 std::unique_ptr<Check> make_kill_timeout_check();
 std::unique_ptr<Check> make_load_distribution_check();
 std::unique_ptr<Check> make_memory_restart_check();
+std::unique_ptr<Check> make_memory_per_worker_check();
+std::unique_ptr<Check> make_metrics_agree_check();
 std::unique_ptr<Check> make_multi_host_check();
 std::unique_ptr<Check> make_orphans_check();
 std::unique_ptr<Check> make_respawn_check();
