@@ -57,25 +57,4 @@ double ProcessSample::cpu_seconds() const {
   return static_cast<double>(cpu_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-double CpuMeter::update(pid_t pid, const ProcessSample& sample,
-                        std::chrono::steady_clock::time_point now) {
-  auto [it, fresh] = previous_.try_emplace(pid, Previous{sample.cpu_ticks, now, 0});
-  if (fresh) return 0;
-  Previous& p = it->second;
-  const double seconds = std::chrono::duration<double>(now - p.at).count();
-  if (seconds > 0 && sample.cpu_ticks >= p.ticks) {
-    const double cpu_seconds = static_cast<double>(sample.cpu_ticks - p.ticks) /
-                               static_cast<double>(::sysconf(_SC_CLK_TCK));
-    p.percent = 100.0 * cpu_seconds / seconds;
-  }
-  p.ticks = sample.cpu_ticks;
-  p.at = now;
-  return p.percent;
-}
-
-double CpuMeter::last(pid_t pid) const {
-  auto it = previous_.find(pid);
-  return it == previous_.end() ? 0 : it->second.percent;
-}
-
 }  // namespace clab::monitor

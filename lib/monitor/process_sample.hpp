@@ -1,13 +1,11 @@
 // The cheap figures of a process, read from /proc/PID/stat every second for every process
-// (pm list, max_memory_restart, the Sampler): resident memory and CPU time. CPU use is a
-// rate, so it needs two samples: CpuMeter keeps the previous one per pid.
+// (the Sampler, for pm list, max_memory_restart and every view): resident memory, CPU time,
+// threads. CPU use is a rate: the Sampler takes it between two samples.
 #pragma once
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 
 namespace clab::monitor {
@@ -21,23 +19,5 @@ struct ProcessSample {
 
 // nullopt when the process is gone.
 std::optional<ProcessSample> sample_process(pid_t pid);
-
-// CPU use per process between two calls of update(), in percent of one core (PM2's cpu).
-class CpuMeter {
- public:
-  // Records a sample; returns the percentage since the previous one (0 for the first).
-  double update(pid_t pid, const ProcessSample& sample,
-                std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
-  double last(pid_t pid) const;
-  void forget(pid_t pid) { previous_.erase(pid); }
-
- private:
-  struct Previous {
-    std::uint64_t ticks = 0;
-    std::chrono::steady_clock::time_point at;
-    double percent = 0;
-  };
-  std::map<pid_t, Previous> previous_;
-};
 
 }  // namespace clab::monitor

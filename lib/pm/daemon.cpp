@@ -29,7 +29,15 @@ std::string timestamp() {
 
 }  // namespace
 
-Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+Daemon::Daemon(DaemonOptions options)
+    : options_(std::move(options)), monitor_("pm", [this] {
+        std::vector<monitor::InstanceSource> all;
+        for (const auto& name : order_) {
+          for (auto& source : apps_.at(name)->sources())
+            all.push_back(std::move(source));
+        }
+        return all;
+      }) {}
 
 Daemon::~Daemon() = default;
 
@@ -105,15 +113,17 @@ void Daemon::on_signal() {
 }
 
 void Daemon::sample() {
+  const auto& figures = monitor_.figures();
   for (auto& [name, app] : apps_)
-    app->sample(cpu_);
+    app->apply_memory_limit(figures);
   loop_.after(std::chrono::milliseconds(1000), [this] { sample(); });
 }
 
-json Daemon::process_list() const {
+json Daemon::process_list() {
   json list = json::array();
+  const auto& figures = monitor_.figures();
   for (const auto& name : order_) {
-    for (auto& process : apps_.at(name)->processes(cpu_))
+    for (auto& process : apps_.at(name)->processes(figures))
       list.push_back(std::move(process));
   }
   return list;
@@ -197,7 +207,7 @@ void Daemon::handle(const json& request, Reply reply) {
   if (verb == "describe") {
     json processes = json::array();
     for (const auto& t : targets.value()) {
-      for (auto& p : t.app->processes(cpu_)) {
+      for (auto& p : t.app->processes(monitor_.figures())) {
         if (!t.instance || t.app->instance_of(p["pm_id"].get<int>()) == t.instance)
           processes.push_back(std::move(p));
       }
@@ -348,7 +358,8 @@ void Daemon::start_apps(const json& request, Reply reply) {
     AppServices services{.next_pm_id = [this] { return next_pm_id_++; },
                          .log = [this](const std::string& line) { log(line); },
                          .logs_dir = options_.home.logs(),
-                         .rotation = options_.rotation};
+                         .rotation = options_.rotation,
+                         .monitor = &monitor_};
     auto app = std::make_unique<ManagedApp>(loop_, std::move(config), std::move(environment),
                                             std::move(services));
     targets.push_back({app.get(), std::nullopt});

@@ -55,7 +55,7 @@ class Daemon {
 
   void handle(const nlohmann::json& request, Reply reply);
   Result<std::vector<Target>> resolve(const nlohmann::json& request) const;
-  nlohmann::json process_list() const;
+  nlohmann::json process_list();
   void start_apps(const nlohmann::json& request, Reply reply);
   void for_each_target(
       const std::vector<Target>& targets,
@@ -72,12 +72,14 @@ class Daemon {
 
   DaemonOptions options_;
   cluster::EventLoop loop_;
+  // Every app's instances, for pm list, monit, /metrics; it outlives the apps, whose
+  // events it records.
+  monitor::Monitor monitor_;
   std::optional<proc::SignalSet> signals_;
   std::unique_ptr<ControlServer> server_;
   std::map<std::string, std::unique_ptr<ManagedApp>> apps_;  // by name
   std::vector<std::string> order_;                           // names, in start order
   std::map<std::string, Watched> rules_;
-  CpuMeter cpu_;
   int next_pm_id_ = 0;
   bool exiting_ = false;
   std::vector<Reply> kill_replies_;

@@ -320,6 +320,7 @@ void ManagedApp::start(Done done) {
     services_.log(fmt::format("app '{}': {}", config_.name, e.message));
   };
   events.stopped = [this] { on_group_stopped(); };
+  if (services_.monitor) events = services_.monitor->recording(std::move(events), config_.name);
   auto group = std::make_unique<cluster::WorkerGroup>(loop_, std::move(settings.value()), events);
   if (auto bound = group->bind(); !bound) {
     errored_ = true;
@@ -458,9 +459,11 @@ void ManagedApp::restart_instance(int instance, ReloadDone done,
   }
   group_->replace_instance(
       instance,
-      [this, id, done = std::move(done)](std::optional<std::string> failure) {
+      [this, id, instance, done = std::move(done)](std::optional<std::string> failure) {
         if (!failure) {
           services_.log(fmt::format("app '{}' pm_id {} reloaded", config_.name, id));
+          if (services_.monitor)
+            services_.monitor->record({.kind = "reload", .app = config_.name, .instance = instance});
           return done({});
         }
         services_.log(
@@ -505,21 +508,55 @@ bool ManagedApp::on_reaped(pid_t pid, int wait_status) {
   return group_ && group_->on_reaped(pid, wait_status);
 }
 
-void ManagedApp::sample(CpuMeter& cpu) {
-  if (!group_) return;
+std::vector<monitor::InstanceSource> ManagedApp::sources() const {
+  std::map<int, cluster::WorkerGroup::SlotView> slots;
+  if (group_) {
+    for (const auto& slot : group_->slots())
+      slots[slot.instance] = slot;
+  }
+  std::vector<monitor::InstanceSource> out;
+  for (const auto& [instance, pm_id] : pm_ids_) {
+    const auto slot = slots.find(instance);
+    const cluster::WorkerGroup::SlotView* view = slot != slots.end() ? &slot->second : nullptr;
+    monitor::InstanceSource s{.app = config_.name,
+                              .instance = instance,
+                              .id = pm_id,
+                              .status = view ? status_of(*view) : errored_ ? "errored" : "stopped",
+                              .restarts = restarts_of(instance, view)};
+    if (const cluster::Worker* w = view ? view->worker : nullptr) {
+      s.pid = w->pid();
+      s.started_at = w->started_at();
+      s.heartbeat = w->heartbeat();
+      s.heartbeat_at = w->heartbeat_at();
+      s.suspect = w->suspect();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+int ManagedApp::restarts_of(int instance, const cluster::WorkerGroup::SlotView* slot) const {
+  const auto carried = carried_restarts_.find(instance);
+  return std::max((slot ? slot->restarts : 0) +
+                      (carried != carried_restarts_.end() ? carried->second : 0),
+                  0);
+}
+
+void ManagedApp::apply_memory_limit(const std::vector<monitor::InstanceFigures>& figures) {
+  const std::uint64_t limit = config_.max_memory_restart_bytes;
+  if (!group_ || limit == 0) return;
   for (const auto& slot : group_->slots()) {
-    if (slot.worker == nullptr) continue;
-    auto figures = sample_process(slot.worker->pid());
-    if (!figures) continue;
-    cpu.update(slot.worker->pid(), *figures);
-    const std::uint64_t limit = config_.max_memory_restart_bytes;
-    if (limit == 0 || figures->rss_bytes <= limit || memory_reload_[slot.instance]) continue;
+    if (slot.worker == nullptr || memory_reload_[slot.instance]) continue;
+    const auto f = std::find_if(figures.begin(), figures.end(), [&](const auto& f) {
+      return f.app == config_.name && f.pid == slot.worker->pid();
+    });
+    if (f == figures.end() || f->rss_bytes <= limit) continue;
     if (!cluster::is_up(slot.worker->state(), {.wait_ready = config_.wait_ready})) continue;
     services_.log(
         fmt::format("app '{}' pm_id {} pid {} uses {} MB, over max_memory_restart ({} "
                     "MB): reloading it",
                     config_.name, pm_id_of(slot.instance), slot.worker->pid(),
-                    figures->rss_bytes / (1024 * 1024), limit / (1024 * 1024)));
+                    f->rss_bytes / (1024 * 1024), limit / (1024 * 1024)));
     memory_reload_[slot.instance] = true;
     restart_instance(slot.instance, [this, instance = slot.instance](std::vector<std::string>) {
       memory_reload_[instance] = false;
@@ -546,7 +583,7 @@ std::string ManagedApp::status_of(const cluster::WorkerGroup::SlotView& slot) co
   }
 }
 
-std::vector<json> ManagedApp::processes(const CpuMeter& cpu) const {
+std::vector<json> ManagedApp::processes(const std::vector<monitor::InstanceFigures>& figures) const {
   std::map<int, cluster::WorkerGroup::SlotView> slots;
   if (group_) {
     for (const auto& slot : group_->slots())
@@ -562,18 +599,22 @@ std::vector<json> ManagedApp::processes(const CpuMeter& cpu) const {
                                : errored_          ? "errored"
                                                    : "stopped";
     std::int64_t started_ms = 0;
-    std::uint64_t memory = 0;
-    double cpu_percent = 0;
+    json monit = {{"memory", 0}, {"cpu", 0}};
     if (worker != nullptr) {
       const auto started = now_wall - (now_steady - worker->started_at());
       started_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count();
-      if (auto figures = sample_process(worker->pid())) memory = figures->rss_bytes;
-      cpu_percent = cpu.last(worker->pid());
+      const auto f = std::find_if(figures.begin(), figures.end(), [&](const auto& f) {
+        return f.app == config_.name && f.pid == worker->pid();
+      });
+      if (f != figures.end()) {
+        // PM2's two figures, then ClusterLab's (monitor/instance_figures.hpp).
+        monit = monitor::to_json(*f);
+        monit["memory"] = f->rss_bytes;
+        monit["cpu"] = std::round(f->cpu_percent * 10) / 10;
+      }
     }
-    const auto carried = carried_restarts_.find(instance);
-    const int restarts = (slot != slots.end() ? slot->second.restarts : 0) +
-                         (carried != carried_restarts_.end() ? carried->second : 0);
+    const int restarts = restarts_of(instance, slot != slots.end() ? &slot->second : nullptr);
     const auto logs = logs_.find(instance);
     json env = config_.env;
     env[config_.instance_var] = std::to_string(instance);
@@ -581,12 +622,12 @@ std::vector<json> ManagedApp::processes(const CpuMeter& cpu) const {
         {{"pid", worker ? worker->pid() : 0},
          {"name", config_.name},
          {"pm_id", pm_id},
-         {"monit", {{"memory", memory}, {"cpu", std::round(cpu_percent * 10) / 10}}},
+         {"monit", std::move(monit)},
          {"pm2_env",
           {{"status", status},
            {"exec_mode", config_.exec_mode == ExecMode::Cluster ? "cluster_mode" : "fork_mode"},
            {"instances", config_.instances},
-           {"restart_time", std::max(restarts, 0)},
+           {"restart_time", restarts},
            {"unstable_restarts", 0},
            {"pm_uptime", started_ms},
            {"pm_id", pm_id},

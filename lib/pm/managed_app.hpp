@@ -21,14 +21,12 @@
 
 #include "cluster/event_loop.hpp"
 #include "cluster/worker_group.hpp"
-#include "monitor/process_sample.hpp"
+#include "monitor/monitor.hpp"
 #include "pm/ecosystem.hpp"
 #include "pm/log_file.hpp"
 
 namespace clab::pm {
 
-using monitor::CpuMeter;
-using monitor::sample_process;
 
 // What an app needs from the daemon.
 struct AppServices {
@@ -36,6 +34,7 @@ struct AppServices {
   std::function<void(const std::string&)> log;  // a line for the daemon's log
   std::string logs_dir;
   LogRotation rotation;
+  monitor::Monitor* monitor = nullptr;  // records the app's lifecycle events when set
 };
 
 class ManagedApp {
@@ -79,11 +78,13 @@ class ManagedApp {
   Status flush_logs();
 
   bool on_reaped(pid_t pid, int wait_status);
-  // Called each second: CPU and memory figures, and max_memory_restart.
-  void sample(CpuMeter& cpu);
+  // What the daemon's Sampler needs to know of each instance (by pm_id, PM2's statuses).
+  std::vector<monitor::InstanceSource> sources() const;
+  // Called each second with the daemon's figures (of every app): max_memory_restart.
+  void apply_memory_limit(const std::vector<monitor::InstanceFigures>& figures);
 
-  // PM2's jlist entries, one per instance.
-  std::vector<nlohmann::json> processes(const CpuMeter& cpu) const;
+  // PM2's jlist entries, one per instance; "monit" from `figures` (the daemon's).
+  std::vector<nlohmann::json> processes(const std::vector<monitor::InstanceFigures>& figures) const;
 
  private:
   struct InstanceLogs {
@@ -98,6 +99,7 @@ class ManagedApp {
   void on_pipe_readable(int fd);
   void write_line(InstanceLogs& logs, bool is_err, std::string_view line);
   int pm_id_of(int instance);
+  int restarts_of(int instance, const cluster::WorkerGroup::SlotView* slot) const;
   void settle_waiters();
   void replace_next();
   void on_group_stopped();
