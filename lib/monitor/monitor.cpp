@@ -83,6 +83,34 @@ cluster::ClusterEvents Monitor::recording(cluster::ClusterEvents events, std::st
   return events;
 }
 
+nlohmann::json Monitor::snapshot(bool with_timeline) {
+  const auto& all = figures();
+  nlohmann::json instances = nlohmann::json::array();
+  double per_second = 0;
+  std::uint64_t rss = 0, pss = 0, uss = 0;
+  for (const auto& f : all) {
+    instances.push_back(to_json(f));
+    if (f.requests) per_second += f.requests->per_second;
+    rss += f.rss_bytes;
+    pss += f.pss_bytes;
+    uss += f.uss_bytes;
+  }
+  const auto fairness = fairness_index(all);
+  nlohmann::json out = {
+      {"title", title_},
+      {"at", epoch_seconds()},
+      {"instances", std::move(instances)},
+      {"fairness", fairness ? nlohmann::json(*fairness) : nlohmann::json()},
+      {"totals",
+       {{"per_second", per_second}, {"rss_bytes", rss}, {"pss_bytes", pss}, {"uss_bytes", uss}}}};
+  if (with_timeline) {
+    out["timeline"] = nlohmann::json::array();
+    for (const auto& event : timeline())
+      out["timeline"].push_back(to_json(event));
+  }
+  return out;
+}
+
 std::optional<double> fairness_index(const std::vector<InstanceFigures>& instances) {
   std::vector<double> rates;
   for (const auto& f : instances) {

@@ -39,6 +39,10 @@ class Monitor {
   const std::string& title() const { return title_; }
   // Samples now, unless the last sample is younger than 100 ms (two views asking at once).
   const std::vector<InstanceFigures>& figures();
+  // Everything the views show, as JSON: {"title", "at" (epoch seconds), "instances": [...],
+  // "fairness" (Jain's index of their requests/s, or null), "totals": {"per_second",
+  // "rss_bytes", "pss_bytes", "uss_bytes"}} and, asked for, "timeline": [...].
+  nlohmann::json snapshot(bool with_timeline);
   void record(TimelineEvent event);
   const std::deque<TimelineEvent>& timeline() const { return timeline_; }
   // Calls `listener` with each event recorded from now on, until unsubscribe(the token).

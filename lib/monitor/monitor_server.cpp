@@ -71,7 +71,7 @@ void MonitorServer::add_routes() {
                 .body = prometheus_text(monitor_.figures())});
   });
   router_.get("/api/figures", [this](const Request&, Reply& reply) {
-    reply.send(http::json_response(snapshot(/*with_timeline=*/true)));
+    reply.send(http::json_response(monitor_.snapshot(/*with_timeline=*/true)));
   });
   router_.get("/api/events", [this](const Request&, Reply& reply) {
     auto stream = reply.stream(
@@ -80,7 +80,7 @@ void MonitorServer::add_routes() {
     std::string history;
     for (const auto& event : monitor_.timeline())
       history += sse_message("timeline", to_json(event));
-    history += sse_message("figures", snapshot(/*with_timeline=*/false));
+    history += sse_message("figures", monitor_.snapshot(/*with_timeline=*/false));
     if (stream->write(history)) streams_.push_back(std::move(stream));
   });
   router_.get("/", [this](const Request&, Reply& reply) {
@@ -107,39 +107,10 @@ void MonitorServer::accept_connections() {
   }
 }
 
-nlohmann::json MonitorServer::snapshot(bool with_timeline) {
-  const auto& figures = monitor_.figures();
-  nlohmann::json instances = nlohmann::json::array();
-  double per_second = 0;
-  std::uint64_t rss = 0, pss = 0, uss = 0;
-  for (const auto& f : figures) {
-    instances.push_back(to_json(f));
-    if (f.requests) per_second += f.requests->per_second;
-    rss += f.rss_bytes;
-    pss += f.pss_bytes;
-    uss += f.uss_bytes;
-  }
-  const auto fairness = fairness_index(figures);
-  nlohmann::json out = {
-      {"title", monitor_.title()},
-      {"at",
-       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()},
-      {"instances", std::move(instances)},
-      {"fairness", fairness ? nlohmann::json(*fairness) : nlohmann::json()},
-      {"totals",
-       {{"per_second", per_second}, {"rss_bytes", rss}, {"pss_bytes", pss}, {"uss_bytes", uss}}}};
-  if (with_timeline) {
-    out["timeline"] = nlohmann::json::array();
-    for (const auto& event : monitor_.timeline())
-      out["timeline"].push_back(to_json(event));
-  }
-  return out;
-}
-
 void MonitorServer::push_figures() {
   push_timer_ = loop_.after(kPushInterval, [this] { push_figures(); });
   if (streams_.empty()) return;
-  broadcast(sse_message("figures", snapshot(/*with_timeline=*/false)));
+  broadcast(sse_message("figures", monitor_.snapshot(/*with_timeline=*/false)));
 }
 
 void MonitorServer::broadcast(const std::string& message) {

@@ -2,8 +2,7 @@
 // primary's, the pm daemon's), bound to a loopback address:
 //
 //   GET /metrics       Prometheus text exposition (prometheus_text.hpp)
-//   GET /api/figures   the same figures as JSON: {"title", "at", "instances": [...],
-//                      "fairness", "totals", "timeline": [...]}
+//   GET /api/figures   the same figures as JSON (Monitor::snapshot)
 //   GET /api/events    Server-Sent Events: "figures" (that JSON, without the timeline)
 //                      every push_interval, and "timeline" for each event as it happens
 //                      (the retained ones first)
@@ -44,7 +43,6 @@ class MonitorServer {
                 std::uint16_t port);
   void add_routes();
   void accept_connections();
-  nlohmann::json snapshot(bool with_timeline);
   void push_figures();
   void broadcast(const std::string& message);
 

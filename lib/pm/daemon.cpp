@@ -9,6 +9,7 @@
 
 #include "core/file_text.hpp"
 #include "lifecycle/sd_notify.hpp"
+#include "monitor/prometheus_text.hpp"
 #include "pm/app_config_json.hpp"
 #include "proc/exit_status.hpp"
 #include "proc/reap.hpp"
@@ -86,6 +87,7 @@ int Daemon::run() {
   loop_.after(std::chrono::milliseconds(1000), [this] { sample(); });
   loop_.run();
   server_.reset();
+  dashboard_.reset();
   ::unlink(options_.home.pid_file().c_str());
   log(fmt::format("pm daemon {} exits", ::getpid()));
   return 0;
@@ -110,6 +112,21 @@ void Daemon::on_signal() {
       kill([](const json&) {});
     }
   }
+}
+
+void Daemon::serve_dashboard(const json& request, Reply reply) {
+  const int port = request.value("port", 0);
+  if (port < 0 || port > 65535)
+    return reply(failure(fmt::format("port is {}; expected 0 to 65535", port)));
+  if (dashboard_ && (port == 0 || port == dashboard_->port())) {
+    return reply({{"ok", true}, {"port", dashboard_->port()}, {"url", dashboard_->url("/")}});
+  }
+  auto server = monitor::MonitorServer::start(loop_, monitor_, "127.0.0.1",
+                                              static_cast<std::uint16_t>(port));
+  if (!server) return reply(failure(server.error().message));
+  dashboard_ = std::move(server).value();
+  log(fmt::format("dashboard and /metrics on {}", dashboard_->url("/")));
+  return reply({{"ok", true}, {"port", dashboard_->port()}, {"url", dashboard_->url("/")}});
 }
 
 void Daemon::sample() {
@@ -160,6 +177,14 @@ void Daemon::handle(const json& request, Reply reply) {
     return reply({{"ok", true}, {"pid", ::getpid()}, {"apps", apps_.size()}});
   }
   if (verb == "list") return reply({{"ok", true}, {"processes", process_list()}});
+  if (verb == "figures") {
+    json answer = monitor_.snapshot(/*with_timeline=*/true);
+    answer["ok"] = true;
+    return reply(answer);
+  }
+  if (verb == "metrics")
+    return reply({{"ok", true}, {"text", monitor::prometheus_text(monitor_.figures())}});
+  if (verb == "dashboard") return serve_dashboard(request, std::move(reply));
   if (verb == "start") return start_apps(request, std::move(reply));
   if (verb == "save") {
     if (auto s = save(); !s) return reply(failure(s.error().message));

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cluster/event_loop.hpp"
+#include "monitor/monitor_server.hpp"
 #include "pm/control_socket.hpp"
 #include "pm/file_watch.hpp"
 #include "pm/managed_app.hpp"
@@ -68,6 +69,8 @@ class Daemon {
   void kill(Reply reply);
   void on_signal();
   void sample();
+  // `dashboard`: serves MonitorServer (the page and /metrics) on 127.0.0.1:port, once.
+  void serve_dashboard(const nlohmann::json& request, Reply reply);
   void log(const std::string& line) const;
 
   DaemonOptions options_;
@@ -77,6 +80,7 @@ class Daemon {
   monitor::Monitor monitor_;
   std::optional<proc::SignalSet> signals_;
   std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<monitor::MonitorServer> dashboard_;
   std::map<std::string, std::unique_ptr<ManagedApp>> apps_;  // by name
   std::vector<std::string> order_;                           // names, in start order
   std::map<std::string, Watched> rules_;
