@@ -48,6 +48,7 @@ struct AppFlags {
   bool never_ready = false;
   int ready_delay_ms = 0;
   int exit_after_ms = 0;
+  bool fault_routes = false;
 };
 
 int default_port() {
@@ -114,6 +115,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000));
   cli.add_option("--exit-after-ms", flags.exit_after_ms, "fault: crash (exit 1) after this long")
       ->check(CLI::Range(0, 86400000));
+  cli.add_flag("--fault-routes", flags.fault_routes,
+               "fault: serve /hang, which blocks the worker for ever (heartbeat_timeout's case)");
   if (auto exit_status = clab::cli::parse(cli, argc, argv)) return *exit_status;
 
   const pid_t pid = ::getpid();
@@ -122,6 +125,7 @@ int main(int argc, char** argv) {
   options.drain_timeout = std::chrono::milliseconds(flags.drain_timeout_ms);
   options.connections.idle_grace = std::chrono::milliseconds(flags.idle_grace_ms);
   options.never_ready = flags.never_ready;
+  options.fault_routes = flags.fault_routes;
   options.ready_delay = std::chrono::milliseconds(flags.ready_delay_ms);
   std::string listening_on = "the cluster's port";
   options.standalone_listener = [&]() -> clab::Result<clab::UniqueFd> {

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <fstream>
 #include <set>
 
 #include "core/unique_fd.hpp"
@@ -65,17 +64,31 @@ void read_new(Followed& f, bool raw, bool tty) {
 
 }  // namespace
 
+std::vector<std::string> last_lines(const std::string& path, std::size_t count) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || count == 0) return {};
+  constexpr off_t kMostRead = 256 * 1024;
+  const off_t from = std::max<off_t>(0, st.st_size - kMostRead);
+  std::string text(static_cast<std::size_t>(st.st_size - from), '\0');
+  const ssize_t n = ::pread(fd.get(), text.data(), text.size(), from);
+  text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  if (from > 0) text.erase(0, text.find('\n') + 1);  // a cut first line is no line
+  std::deque<std::string> last;
+  std::size_t begin = 0;
+  for (std::size_t nl; (nl = text.find('\n', begin)) != std::string::npos; begin = nl + 1) {
+    last.push_back(text.substr(begin, nl - begin));
+    if (last.size() > count) last.pop_front();
+  }
+  return {last.begin(), last.end()};
+}
+
 void tail_logs(const std::vector<LogSource>& sources, std::size_t lines, bool raw, bool follow) {
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   std::vector<Followed> followed;
   for (const auto& source : sources) {
     Followed f{source};
-    std::ifstream in(source.path);
-    std::deque<std::string> last;
-    for (std::string line; std::getline(in, line);) {
-      last.push_back(line);
-      if (last.size() > lines) last.pop_front();
-    }
+    const auto last = last_lines(source.path, lines);
     if (!raw && !last.empty()) {
       fmt::print("{}\n",
                  tty ? fmt::format("\x1b[90m{} last {} lines:\x1b[0m", source.path, last.size())

@@ -17,6 +17,10 @@ struct LogSource {
   int colour = 0;  // index into a small palette, per app
 };
 
+// The last `count` lines of a file (read from its end, at most its last 256 KiB); empty when
+// it cannot be read.
+std::vector<std::string> last_lines(const std::string& path, std::size_t count);
+
 // Returns when not following (after the last lines), or never (until a signal).
 void tail_logs(const std::vector<LogSource>& sources, std::size_t lines, bool raw, bool follow);
 

@@ -17,6 +17,7 @@
 #include "cli/cli_error.hpp"
 #include "daemon_client.hpp"
 #include "log_tail.hpp"
+#include "monit.hpp"
 #include "pm/ecosystem.hpp"
 #include "pm/pm_home.hpp"
 #include "proc/child_process.hpp"
@@ -43,6 +44,7 @@ struct Options {
   bool no_stream = false;
   bool json = false;
   bool resurrect = false;
+  int dashboard_port = 0;
 };
 
 // The answer to one request: printed as JSON (--json) or as the process table, failures on
@@ -223,6 +225,15 @@ int main(int argc, char** argv) {
   add_target(send_signal, true);
   add_json(send_signal);
 
+  auto* monit = app.add_subcommand("monit", "a live terminal dashboard of every process");
+  auto* metrics = app.add_subcommand("metrics", "print every app's figures as Prometheus text");
+  auto* dashboard = app.add_subcommand(
+      "dashboard", "serve the live web dashboard and /metrics from the daemon, on 127.0.0.1");
+  dashboard->add_option("--port", o.dashboard_port, "TCP port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  add_json(dashboard);
+
   auto* save = app.add_subcommand("save", "remember the app list for resurrect");
   add_json(save);
   auto* resurrect = app.add_subcommand("resurrect", "start the saved app list");
@@ -289,6 +300,20 @@ int main(int argc, char** argv) {
     return report(answer, o, false);
   }
   if (list->parsed()) return report(ask_daemon(home.value(), {{"verb", "list"}}), o);
+  if (monit->parsed()) return run_monit(home.value());
+  if (metrics->parsed()) {
+    auto answer = ask_daemon(home.value(), {{"verb", "metrics"}});
+    if (!answer || !answer.value().value("ok", false)) return report(answer, o, false);
+    fmt::print("{}", answer.value().value("text", ""));
+    return 0;
+  }
+  if (dashboard->parsed()) {
+    auto answer = ask_daemon(home.value(), {{"verb", "dashboard"}, {"port", o.dashboard_port}});
+    if (!answer || o.json || !answer.value().value("ok", false)) return report(answer, o, false);
+    const std::string url = answer.value().value("url", "");
+    fmt::print("Dashboard on {}\nMetrics on {}metrics\n", url, url);
+    return 0;
+  }
   if (jlist->parsed()) {
     auto answer = ask_daemon(home.value(), {{"verb", "list"}});
     if (!answer) return report(answer, o, false);
