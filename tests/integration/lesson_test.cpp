@@ -21,7 +21,7 @@ TEST_P(Lesson, RunsEveryStepInAutoMode) {
   EXPECT_EQ(run.text().find("saw /"), std::string::npos) << run.text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 2, 3, 4, 5));
+INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 2, 3, 4, 5, 6));
 
 TEST(LessonProgram, ListShowsEveryLesson) {
   const auto run = run_program({"lesson", "list"}, 30s);
