@@ -7,6 +7,13 @@ namespace clab::pm {
 using nlohmann::json;
 
 json to_json(const AppConfig& a) {
+  json health_check;  // null without one
+  if (a.health_check) {
+    health_check = {{"path", a.health_check->path},
+                    {"interval", a.health_check->interval.count()},
+                    {"timeout", a.health_check->timeout.count()},
+                    {"failures", a.health_check->failures}};
+  }
   return {{"name", a.name},
           {"script", a.script},
           {"args", a.args},
@@ -40,7 +47,8 @@ json to_json(const AppConfig& a) {
           {"time", a.time},
           {"watch", a.watch},
           {"watch_paths", a.watch_paths},
-          {"ignore_watch", a.ignore_watch}};
+          {"ignore_watch", a.ignore_watch},
+          {"health_check", health_check}};
 }
 
 Result<AppConfig> app_from_json(const json& j) {
@@ -88,6 +96,15 @@ Result<AppConfig> app_from_json(const json& j) {
     get("watch", a.watch);
     get("watch_paths", a.watch_paths);
     get("ignore_watch", a.ignore_watch);
+    field = "health_check";
+    if (auto it = j.find("health_check"); it != j.end() && it->is_object()) {
+      monitor::ProbeSettings probe;
+      probe.path = it->value("path", probe.path);
+      probe.interval = std::chrono::milliseconds(it->value("interval", probe.interval.count()));
+      probe.timeout = std::chrono::milliseconds(it->value("timeout", probe.timeout.count()));
+      probe.failures = it->value("failures", probe.failures);
+      a.health_check = probe;
+    }
   } catch (const json::exception& e) {
     return Error{fmt::format("app field '{}': {}", field, e.what())};
   }

@@ -75,6 +75,7 @@ class AppReader {
   Status words(const std::string& key, const json& v, std::vector<std::string>& out) const;
   Status instances(const std::string& key, const json& v, AppConfig& app) const;
   Status memory(const std::string& key, const json& v, AppConfig& app) const;
+  Status health_check(const std::string& key, const json& v, AppConfig& app) const;
   Status environment(const std::string& key, const json& v,
                      std::map<std::string, std::string>& out) const;
   Status field(const std::string& key, const json& v, AppConfig& app) const;
@@ -153,6 +154,34 @@ Status AppReader::memory(const std::string& key, const json& v, AppConfig& app) 
   return {};
 }
 
+Status AppReader::health_check(const std::string& key, const json& v, AppConfig& app) const {
+  const std::string expected =
+      "an object such as {path: '/health', interval: 1000, timeout: 500, failures: 3}";
+  if (!v.is_object()) return wrong(key, v, expected);
+  monitor::ProbeSettings probe;
+  for (const auto& [name, value] : v.items()) {
+    const std::string field = key + "." + name;
+    int ms = 0;
+    if (name == "path") {
+      if (!value.is_string() || value.get<std::string>().rfind('/', 0) != 0)
+        return wrong(field, value, "a path starting with '/'");
+      probe.path = value.get<std::string>();
+    } else if (name == "interval") {
+      if (auto s = whole(field, value, ms, 10, "ms"); !s) return s;
+      probe.interval = std::chrono::milliseconds(ms);
+    } else if (name == "timeout") {
+      if (auto s = whole(field, value, ms, 1, "ms"); !s) return s;
+      probe.timeout = std::chrono::milliseconds(ms);
+    } else if (name == "failures") {
+      if (auto s = whole(field, value, probe.failures, 1, "failures"); !s) return s;
+    } else {
+      return wrong(key, v, expected + " (no '" + name + "')");
+    }
+  }
+  app.health_check = probe;
+  return {};
+}
+
 Status AppReader::environment(const std::string& key, const json& v,
                               std::map<std::string, std::string>& out) const {
   if (!v.is_object()) return wrong(key, v, "an object of NAME: value");
@@ -227,6 +256,8 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
          return r.whole(key, x, app.heartbeat_timeout_ms, 0, "ms");
        }},
+      {"health_check", [](const AppReader& r, const std::string& key, const json& x,
+                          AppConfig& app) { return r.health_check(key, x, app); }},
       {"shutdown_with_message",
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) {
          return r.flag(key, x, app.shutdown_with_message);
@@ -344,6 +375,12 @@ Result<AppConfig> AppReader::read() {
           document_.where(pointer_ + "/env/PORT"), label_, port->second)};
     }
     app.port = value;
+  }
+  if (app.health_check && (app.exec_mode != ExecMode::Fork || app.port == 0)) {
+    return Error{fmt::format(
+        "{}: app '{}': health_check probes each instance on its own port: it needs exec_mode "
+        "'fork' and env.PORT (cluster-mode ClusterLab workers have heartbeat_timeout)",
+        document_.where(pointer_ + "/health_check"), label_)};
   }
   return app;
 }

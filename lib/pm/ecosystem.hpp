@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "monitor/health_probe.hpp"
 #include "pm/config_document.hpp"
 
 namespace clab::pm {
@@ -35,6 +37,9 @@ struct AppConfig {
   bool wait_ready = false;
   int listen_timeout_ms = 3000;
   int heartbeat_timeout_ms = 0;  // ClusterLab's own; 0: off (cluster/worker_group.hpp)
+  // ClusterLab's own: an HTTP probe of each fork-mode instance on its PORT (PORT + instance
+  // with increment_var 'PORT'); the instance is killed (and restarted) after `failures`.
+  std::optional<monitor::ProbeSettings> health_check;
   bool shutdown_with_message = false;
   int min_uptime_ms = 1000;
   int max_restarts = 16;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 
 namespace clab::pm {
@@ -294,10 +295,14 @@ void ManagedApp::start(Done done) {
   errored_ = false;
   cluster::ClusterEvents events;
   events.ready = [this](cluster::Worker&) { settle_waiters(); };
-  events.listening = [this](cluster::Worker&) { settle_waiters(); };
+  events.listening = [this](cluster::Worker& w) {
+    probe(w);
+    settle_waiters();
+  };
   events.errored = [this](int, std::size_t) { settle_waiters(); };
   events.exit = [this](cluster::Worker& w, const cluster::ExitStatus& status,
                        const cluster::RespawnDecision& decision) {
+    probes_.erase(w.pid());
     services_.log(fmt::format("app '{}' pm_id {} pid {} exited ({}): {}", config_.name,
                               pm_id_of(w.instance()), w.pid(), status.describe(),
                               decision.reason.empty() ? "restarting" : decision.reason));
@@ -463,7 +468,8 @@ void ManagedApp::restart_instance(int instance, ReloadDone done,
         if (!failure) {
           services_.log(fmt::format("app '{}' pm_id {} reloaded", config_.name, id));
           if (services_.monitor)
-            services_.monitor->record({.kind = "reload", .app = config_.name, .instance = instance});
+            services_.monitor->record(
+                {.kind = "reload", .app = config_.name, .instance = instance});
           return done({});
         }
         services_.log(
@@ -521,7 +527,9 @@ std::vector<monitor::InstanceSource> ManagedApp::sources() const {
     monitor::InstanceSource s{.app = config_.name,
                               .instance = instance,
                               .id = pm_id,
-                              .status = view ? status_of(*view) : errored_ ? "errored" : "stopped",
+                              .status = view       ? status_of(*view)
+                                        : errored_ ? "errored"
+                                                   : "stopped",
                               .restarts = restarts_of(instance, view)};
     if (const cluster::Worker* w = view ? view->worker : nullptr) {
       s.pid = w->pid();
@@ -537,9 +545,8 @@ std::vector<monitor::InstanceSource> ManagedApp::sources() const {
 
 int ManagedApp::restarts_of(int instance, const cluster::WorkerGroup::SlotView* slot) const {
   const auto carried = carried_restarts_.find(instance);
-  return std::max((slot ? slot->restarts : 0) +
-                      (carried != carried_restarts_.end() ? carried->second : 0),
-                  0);
+  return std::max(
+      (slot ? slot->restarts : 0) + (carried != carried_restarts_.end() ? carried->second : 0), 0);
 }
 
 void ManagedApp::apply_memory_limit(const std::vector<monitor::InstanceFigures>& figures) {
@@ -564,6 +571,30 @@ void ManagedApp::apply_memory_limit(const std::vector<monitor::InstanceFigures>&
   }
 }
 
+void ManagedApp::probe(cluster::Worker& worker) {
+  if (!config_.health_check || config_.port == 0) return;
+  const bool per_instance = config_.increment_var == "PORT";
+  const auto port =
+      static_cast<std::uint16_t>(config_.port + (per_instance ? worker.instance() : 0));
+  const pid_t pid = worker.pid();
+  const int instance = worker.instance();
+  probes_[pid] = std::make_unique<monitor::HealthProbe>(
+      loop_, *config_.health_check, port, [this, pid, instance](const std::string& why) {
+        services_.log(fmt::format(
+            "app '{}' pm_id {} pid {} failed its health check {} times ({}): "
+            "killed",
+            config_.name, pm_id_of(instance), pid, config_.health_check->failures, why));
+        if (services_.monitor) {
+          services_.monitor->record({.kind = "unhealthy",
+                                     .app = config_.name,
+                                     .instance = instance,
+                                     .pid = pid,
+                                     .detail = why});
+        }
+        ::kill(pid, SIGKILL);  // its exit is unexpected: restarted as autorestart says
+      });
+}
+
 std::string ManagedApp::status_of(const cluster::WorkerGroup::SlotView& slot) const {
   if (slot.errored) return "errored";
   if (slot.stopped) return slot.worker ? "stopping" : "stopped";
@@ -583,7 +614,8 @@ std::string ManagedApp::status_of(const cluster::WorkerGroup::SlotView& slot) co
   }
 }
 
-std::vector<json> ManagedApp::processes(const std::vector<monitor::InstanceFigures>& figures) const {
+std::vector<json> ManagedApp::processes(
+    const std::vector<monitor::InstanceFigures>& figures) const {
   std::map<int, cluster::WorkerGroup::SlotView> slots;
   if (group_) {
     for (const auto& slot : group_->slots())

@@ -21,12 +21,12 @@
 
 #include "cluster/event_loop.hpp"
 #include "cluster/worker_group.hpp"
+#include "monitor/health_probe.hpp"
 #include "monitor/monitor.hpp"
 #include "pm/ecosystem.hpp"
 #include "pm/log_file.hpp"
 
 namespace clab::pm {
-
 
 // What an app needs from the daemon.
 struct AppServices {
@@ -104,6 +104,8 @@ class ManagedApp {
   void replace_next();
   void on_group_stopped();
   std::string status_of(const cluster::WorkerGroup::SlotView& slot) const;
+  // health_check: probes a process that just came up; kills it after the failures.
+  void probe(cluster::Worker& worker);
 
   cluster::EventLoop& loop_;
   AppConfig config_;
@@ -131,7 +133,9 @@ class ManagedApp {
     ReloadDone done;
   };
   std::optional<Reload> reload_;
-  bool replacing_ = false;             // inside replace_next()
+  bool replacing_ = false;  // inside replace_next()
+  // health_check: one probe per running process, by pid.
+  std::map<pid_t, std::unique_ptr<monitor::HealthProbe>> probes_;
   std::map<int, bool> memory_reload_;  // instances being replaced for max_memory_restart
 };
 

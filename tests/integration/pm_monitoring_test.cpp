@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "http_probe.hpp"
+#include "net/tcp_listener.hpp"
 #include "proc/process_table.hpp"
 #include "support/promtool.hpp"
 #include "support/tmux_session.hpp"
@@ -137,6 +138,45 @@ TEST_F(PmMonitoring, AHungInstanceIsReplacedAndTheDaemonExposesItsFigures) {
   EXPECT_NE(again.text.find("Dashboard on http://127.0.0.1:" + std::to_string(page_port) + "/"),
             std::string::npos)
       << again.text;
+}
+
+// A program that does not speak ClusterLab's protocol (fork mode) sends no heartbeats:
+// pm's health_check probes its port from outside instead.
+TEST(PmHealthCheck, AForkModeAppThatStopsAnsweringIsKilledAndRestarted) {
+  auto created = PmUnderTest::create(kBin);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto& pm = *created.value();
+  // A free port for the app (fork mode: the program binds it itself).
+  auto reserved = net::bind_tcp("127.0.0.1", 0, {});
+  ASSERT_TRUE(reserved.ok());
+  const std::uint16_t port = net::bound_port(reserved->get()).value();
+  reserved->reset();
+  json app = {{"name", "solo"},
+              {"script", kBin + "/clusterlab-app"},
+              {"args", "--fault-routes"},
+              {"env", {{"PORT", std::to_string(port)}}},
+              {"health_check",
+               {{"path", "/health"}, {"interval", 200}, {"timeout", 200}, {"failures", 2}}}};
+  pm.write_file("solo.json", json{{"apps", json::array({app})}}.dump(2));
+  ASSERT_EQ(pm.pm({"start", pm.path("solo.json")}).code, 0);
+  ASSERT_TRUE(pm.wait_online("solo", 1, 20s));
+  const HungWorker hung = hang_a_worker(port);
+  ASSERT_NE(hung.pid, 0) << hung.error;
+  auto restarted = [&] {
+    auto processes = pm.processes("solo");
+    return processes && processes->size() == 1 && (*processes)[0].value("pid", 0) != hung.pid &&
+           (*processes)[0].value("pid", 0) != 0 &&
+           (*processes)[0]["pm2_env"].value("restart_time", 0) == 1;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!restarted() && std::chrono::steady_clock::now() < deadline) {
+  }
+  ASSERT_TRUE(restarted()) << "the unanswering process " << hung.pid << " was not replaced";
+  Reply health;
+  for (int i = 0; i < 100 && health.status != 200; ++i)
+    health = fetch(port, "/health");
+  EXPECT_EQ(health.status, 200) << "the new process serves on the same port";
+  EXPECT_NE(health.pid, hung.pid);
 }
 
 }  // namespace

@@ -21,6 +21,10 @@ TEST(AppConfigJson, EveryFieldSurvivesTheRoundTrip) {
   app.kill_timeout_ms = 5000;
   app.wait_ready = true;
   app.heartbeat_timeout_ms = 2500;
+  app.health_check = monitor::ProbeSettings{.path = "/ready",
+                                            .interval = std::chrono::milliseconds(200),
+                                            .timeout = std::chrono::milliseconds(50),
+                                            .failures = 2};
   app.max_memory_restart_bytes = 300 * 1024 * 1024;
   app.cron_restart = "0 3 * * *";
   app.merge_logs = true;

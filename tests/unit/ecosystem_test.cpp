@@ -110,6 +110,8 @@ module.exports = {
       node_args: '--max-old-space-size=300',
       instances: 2,
       heartbeat_timeout: 2000,
+      health_check: { path: '/ready', interval: 250, failures: 2 },
+      env: { PORT: 4000 },
       env_production: { NODE_ENV: 'production', },
     },
   ],
@@ -124,6 +126,11 @@ module.exports = {
   EXPECT_EQ(app.env.at("NODE_ENV"), "production")
       << "--env production lays env_production over env";
   EXPECT_EQ(app.heartbeat_timeout_ms, 2000);
+  ASSERT_TRUE(app.health_check);
+  EXPECT_EQ(app.health_check->path, "/ready");
+  EXPECT_EQ(app.health_check->interval.count(), 250);
+  EXPECT_EQ(app.health_check->timeout.count(), 500) << "the default";
+  EXPECT_EQ(app.health_check->failures, 2);
 }
 
 TEST(Ecosystem, AnUnknownFieldIsAWarningNamingTheNearestOne) {
@@ -170,6 +177,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"negative_heartbeat", "e.js",
                 "module.exports = {apps: [{name: 'a', script: 's', heartbeat_timeout: -1}]}",
                 "e.js:1: app 'a': heartbeat_timeout is -1; expected a whole number of ms, 0 or "
+                "more"},
+        BadFile{"health_check_cluster", "e.js",
+                "module.exports = {apps: [{name: 'a', script: 's', exec_mode: 'cluster',\n "
+                "health_check: {path: '/health'}, env: {PORT: 3000}}]}",
+                "e.js:2: app 'a': health_check probes each instance on its own port: it needs "
+                "exec_mode 'fork' and env.PORT (cluster-mode ClusterLab workers have "
+                "heartbeat_timeout)"},
+        BadFile{"health_check_field", "e.js",
+                "module.exports = {apps: [{name: 'a', script: 's', health_check: {timeout: 0}}]}",
+                "e.js:1: app 'a': health_check.timeout is 0; expected a whole number of ms, 1 or "
                 "more"},
         BadFile{"exec_mode", "e.yml", "apps:\n  - name: a\n    script: s\n    exec_mode: spawn\n",
                 "e.yml:4: app 'a': exec_mode is \"spawn\"; expected 'fork' or 'cluster'"},
