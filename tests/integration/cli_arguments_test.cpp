@@ -72,6 +72,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"cluster_request_timeout_zero",
                      {"native-cluster", "--request-timeout", "0"},
                      "--request-timeout: Value 0 not in range"},
+        BadArguments{"cluster_heartbeat_timeout_negative",
+                     {"native-cluster", "--heartbeat-timeout", "-5"},
+                     "--heartbeat-timeout: Value -5 not in range"},
+        BadArguments{"cluster_metrics_port_too_high",
+                     {"native-cluster", "--metrics-port", "70000"},
+                     "--metrics-port: Value 70000 not in range"},
+        BadArguments{"cluster_dashboard_port_word",
+                     {"native-cluster", "--dashboard-port", "auto"},
+                     "--dashboard-port: Value auto"},
+        BadArguments{"pm_dashboard_port_too_high",
+                     {"pm", "dashboard", "--port", "65536"},
+                     "--port: Value 65536 not in range"},
         BadArguments{"harness_unknown_check",
                      {"harness", "run", "no-such-check"},
                      "harness: unknown check 'no-such-check' (see harness list)"},
@@ -155,7 +167,8 @@ TEST(CliArguments, HelpExitsZeroAndListsTheFlags) {
   const auto run = run_program({"native-cluster", "--help"}, 10s);
   EXPECT_EQ(run.code(), 0);
   for (const char* flag :
-       {"--workers", "--port", "--policy", "--model", "--json", "--threads", "--request-timeout"}) {
+       {"--workers", "--port", "--policy", "--model", "--json", "--threads", "--request-timeout",
+        "--heartbeat-timeout", "--fault-routes", "--metrics-port", "--dashboard-port"}) {
     EXPECT_NE(run.text().find(flag), std::string::npos) << flag;
   }
 }
