@@ -43,6 +43,7 @@ bench: build
 	@$(BIN)/bench-load --benchmark_min_time=0.2
 	@$(BIN)/bench-coord --benchmark_min_time=0.5
 	@$(BIN)/bench-monitor --benchmark_min_time=0.5
+	@bench/dashboard_agreement.sh $(BIN)
 	@bench/loadgen_speed.sh $(BIN)
 	@bench/pm_speed.sh $(BIN)
 	@$(BIN)/classroom-bench --out $(BUILD)/bench
