@@ -30,8 +30,7 @@ struct Watched {
 Watched& watched() {
   static Watched w = [] {
     Watched out;
-    auto started =
-        testkit::ClusterUnderTest::start({.bin_dir = g_bin_dir, .workers = kWorkers});
+    auto started = testkit::ClusterUnderTest::start({.bin_dir = g_bin_dir, .workers = kWorkers});
     if (!started) {
       fprintf(stderr, "bench-monitor: %s\n", started.error().message.c_str());
       std::exit(1);

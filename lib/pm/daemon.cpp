@@ -121,8 +121,8 @@ void Daemon::serve_dashboard(const json& request, Reply reply) {
   if (dashboard_ && (port == 0 || port == dashboard_->port())) {
     return reply({{"ok", true}, {"port", dashboard_->port()}, {"url", dashboard_->url("/")}});
   }
-  auto server = monitor::MonitorServer::start(loop_, monitor_, "127.0.0.1",
-                                              static_cast<std::uint16_t>(port));
+  auto server =
+      monitor::MonitorServer::start(loop_, monitor_, "127.0.0.1", static_cast<std::uint16_t>(port));
   if (!server) return reply(failure(server.error().message));
   dashboard_ = std::move(server).value();
   log(fmt::format("dashboard and /metrics on {}", dashboard_->url("/")));
