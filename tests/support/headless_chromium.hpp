@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/temp_directory.hpp"
-#include "proc/child_process.hpp"
+#include "run_command.hpp"
 
 namespace clab::testing {
 
@@ -26,15 +26,9 @@ inline std::optional<std::string> run_chromium(const std::string& what, const st
       "exec chromium --headless --no-sandbox --disable-gpu --window-size=1400,1000 "
       "--virtual-time-budget=30000 --user-data-dir='" +
       profile->path() + "' " + what + " '" + url + "' 2>/dev/null";
-  auto child = proc::ChildProcess::spawn({.argv = {"/bin/sh", "-c", command}});
-  if (!child) return std::nullopt;
-  const auto status = (*child)->wait(std::chrono::seconds(60));
-  if (!status || status->code != 0) return std::nullopt;
-  (void)(*child)->wait_for_output_end(std::chrono::seconds(5));
-  std::string out;
-  for (const auto& line : (*child)->lines())
-    out += line + "\n";
-  return out;
+  const auto run = run_command({.argv = {"/bin/sh", "-c", command}}, std::chrono::seconds(60));
+  if (run.code() != 0) return std::nullopt;
+  return run.text();
 }
 
 }  // namespace clab::testing

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/temp_directory.hpp"
-#include "proc/child_process.hpp"
+#include "run_command.hpp"
 
 namespace clab::testing {
 
@@ -24,17 +24,12 @@ inline std::optional<std::string> promtool_complaints(const std::string& exposit
   auto dir = TempDirectory::create("clusterlab-promtool");
   if (!dir) return std::nullopt;
   std::ofstream(dir->file("metrics.txt")) << exposition;
-  auto child = proc::ChildProcess::spawn(
+  const auto run = run_command(
       {.argv = {"/bin/sh", "-c", "promtool check metrics < '" + dir->file("metrics.txt") + "'"},
-       .merge_stderr = true});
-  if (!child) return std::nullopt;
-  const auto status = (*child)->wait(std::chrono::seconds(30));
-  (void)(*child)->wait_for_output_end(std::chrono::seconds(5));
-  std::string said;
-  for (const auto& line : (*child)->lines())
-    said += line + "\n";
-  if (!status) return "promtool did not finish within 30 s";
-  return status->code == 0 ? said : "exit " + std::to_string(status->code) + ": " + said;
+       .merge_stderr = true},
+      std::chrono::seconds(30));
+  if (!run.status) return "promtool did not finish within 30 s";
+  return run.code() == 0 ? run.text() : "exit " + std::to_string(run.code()) + ": " + run.text();
 }
 
 }  // namespace clab::testing

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <thread>
 
+#include "support/run_command.hpp"
+
 namespace clab::testing {
 namespace {
 
@@ -38,16 +40,11 @@ TmuxSession::~TmuxSession() {
 std::optional<std::string> TmuxSession::tmux(std::vector<std::string> arguments) const {
   arguments.insert(arguments.begin(),
                    {"tmux", "-S", directory_.file("socket"), "-f", directory_.file("tmux.conf")});
-  auto child = proc::ChildProcess::spawn(
-      {.argv = arguments, .env = {{"TERM", "xterm-256color"}}, .merge_stderr = true});
-  if (!child) return std::nullopt;
-  const auto status = (*child)->wait(std::chrono::seconds(10));
-  if (!status || status->code != 0) return std::nullopt;
-  (void)(*child)->wait_for_output_end(std::chrono::seconds(5));
-  std::string text;
-  for (const auto& line : (*child)->lines())
-    text += line + "\n";
-  return text;
+  const auto run =
+      run_command({.argv = arguments, .env = {{"TERM", "xterm-256color"}}, .merge_stderr = true},
+                  std::chrono::seconds(10));
+  if (run.code() != 0) return std::nullopt;
+  return run.text();
 }
 
 bool TmuxSession::send_keys(const std::vector<std::string>& keys) const {
