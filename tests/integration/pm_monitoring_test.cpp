@@ -121,7 +121,9 @@ TEST_F(PmMonitoring, AHungInstanceIsReplacedAndTheDaemonExposesItsFigures) {
   EXPECT_TRUE(std::regex_search(
       metrics.text, std::regex(R"(clusterlab_worker_restarts_total\{app="api",instance="\d"\} 1)")))
       << metrics.text;
-  if (auto complaints = testing::promtool_complaints(metrics.text)) EXPECT_EQ(*complaints, "");
+  if (auto complaints = testing::promtool_complaints(metrics.text)) {
+    EXPECT_EQ(*complaints, "");
+  }
 
   const auto dashboard = pm_->pm({"dashboard", "--json"});
   ASSERT_EQ(dashboard.code, 0) << dashboard.text;

@@ -92,7 +92,9 @@ TEST_F(MonitorServerTest, ServesMetricsThatPromtoolAccepts) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(r->body.find("clusterlab_worker_requests_total"), std::string::npos);
-  if (auto complaints = testing::promtool_complaints(r->body)) EXPECT_EQ(*complaints, "");
+  if (auto complaints = testing::promtool_complaints(r->body)) {
+    EXPECT_EQ(*complaints, "");
+  }
 }
 
 TEST_F(MonitorServerTest, ServesTheFiguresAsJsonAndThePage) {
