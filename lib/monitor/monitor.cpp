@@ -38,6 +38,7 @@ const std::vector<InstanceFigures>& Monitor::figures() {
 }
 
 void Monitor::record(TimelineEvent event) {
+  last_.clear();  // the processes changed: the next view samples again
   if (event.at_s == 0) event.at_s = epoch_seconds();
   timeline_.push_back(event);
   while (timeline_.size() > kTimelineLength)

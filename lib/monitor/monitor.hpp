@@ -37,7 +37,8 @@ class Monitor {
       : title_(std::move(title)), sources_(std::move(sources)) {}
 
   const std::string& title() const { return title_; }
-  // Samples now, unless the last sample is younger than 100 ms (two views asking at once).
+  // Samples now, unless the last sample is younger than 100 ms (two views asking at once)
+  // and no lifecycle event was recorded since (a view asking after a restart sees it).
   const std::vector<InstanceFigures>& figures();
   // Everything the views show, as JSON: {"title", "at" (epoch seconds), "instances": [...],
   // "fairness" (Jain's index of their requests/s, or null), "totals": {"per_second",

@@ -143,6 +143,20 @@ TEST(FairnessIndex, IsOneWhenEvenAndOneOverNWhenOneServesAll) {
   EXPECT_FALSE(fairness_index({InstanceFigures{}}));
 }
 
+TEST(Monitor, ALifecycleEventMakesTheNextViewSampleAgain) {
+  int sampled = 0;
+  Monitor monitor("test", [&sampled] {
+    ++sampled;
+    return std::vector<InstanceSource>{{.app = "api", .status = "ready"}};
+  });
+  monitor.figures();
+  monitor.figures();
+  EXPECT_EQ(sampled, 1) << "two views within 100 ms share one sample";
+  monitor.record({.kind = "respawn"});
+  monitor.figures();
+  EXPECT_EQ(sampled, 2);
+}
+
 TEST(Monitor, RecordsTimelineEventsAndTellsSubscribers) {
   Monitor monitor("test", [] { return std::vector<InstanceSource>{}; });
   std::vector<std::string> heard;
