@@ -14,6 +14,7 @@
 
 #include "background_load.hpp"
 #include "checks/registry.hpp"
+#include "elapsed.hpp"
 #include "http_probe.hpp"
 #include "policy_check.hpp"
 #include "proc/process_table.hpp"
@@ -28,10 +29,6 @@ constexpr int kHeartbeatTimeoutMs = 1000;
 constexpr int kConnections = 20;
 constexpr double kLoadSeconds = 5;
 constexpr double kClientTimeoutSeconds = 2;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 class HungWorkerCheck final : public Check {
  public:

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "checks/registry.hpp"
+#include "elapsed.hpp"
 #include "http_probe.hpp"
 #include "policy_check.hpp"
 #include "proc/process_table.hpp"
@@ -21,10 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // The first response from `pid` on a fresh connection; returns false after max_tries.
 bool wait_until_serving(std::uint16_t port, pid_t pid, int max_tries, int* tries) {
