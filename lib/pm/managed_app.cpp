@@ -265,9 +265,17 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
         {"pm_id", std::to_string(pm_id_of(instance))},
         {"name", config_.name}};
     if (!config_.increment_var.empty()) {
+      // The app's env first, then the environment pm was started in (PM2 merges them).
       long base = 0;
-      if (auto it = config_.env.find(config_.increment_var); it != config_.env.end())
+      const std::string prefix = config_.increment_var + "=";
+      if (auto it = config_.env.find(config_.increment_var); it != config_.env.end()) {
         base = std::strtol(it->second.c_str(), nullptr, 10);
+      } else if (auto inherited = std::find_if(
+                     environment_.begin(), environment_.end(),
+                     [&](const std::string& entry) { return entry.rfind(prefix, 0) == 0; });
+                 inherited != environment_.end()) {
+        base = std::strtol(inherited->c_str() + prefix.size(), nullptr, 10);
+      }
       vars.emplace_back(config_.increment_var, std::to_string(base + instance));
     }
     return vars;
