@@ -56,6 +56,8 @@ class WorkerApp {
   HttpServer& server() { return *server_; }
   Router& router() { return router_; }
   const WorkerIdentity& identity() const { return identity_; }
+  // The coordination store the worker was given (--backend); null without one.
+  coord::Coordinator* shared_store() const { return shared_store_; }
   std::uint64_t count() const { return count_.load(); }
   // Adds /hang (the harness's fault injection; without this the route does not exist).
   void enable_fault_routes();

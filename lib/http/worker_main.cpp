@@ -123,7 +123,8 @@ int run_worker(const WorkerOptions& options) {
   fmt::print(stderr,
              "Worker {} {}, graceful shutdown: {} connections open, {} requests in flight\n", pid,
              describe(stopped), app.server().open_connections(), app.server().requests_in_flight());
-  const int status = lifecycle::stop_gracefully(
+  const auto stop = options.stop_sequence ? options.stop_sequence : lifecycle::stop_gracefully;
+  const int status = stop(
       app.server(), hooks,
       {.drain_timeout = options.drain_timeout,
        .announce =

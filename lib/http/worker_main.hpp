@@ -12,6 +12,7 @@
 #include "http/connection_settings.hpp"
 #include "http/http_server.hpp"
 #include "http/worker_app.hpp"
+#include "lifecycle/graceful_stop.hpp"
 #include "lifecycle/shutdown_hooks.hpp"
 
 namespace clab::http {
@@ -31,6 +32,11 @@ struct WorkerOptions {
   // Lets a demo add to the app (a logger, say) and register shutdown hooks, which run last
   // registered first.
   std::function<void(WorkerApp&, lifecycle::ShutdownHooks&)> configure;
+  // The graceful stop, once the listener is closed: lifecycle::stop_gracefully unless a
+  // program brings its own sequence (an exercise does). Returns the exit status.
+  std::function<int(lifecycle::Drainable&, lifecycle::ShutdownHooks&,
+                    const lifecycle::GracefulStop&)>
+      stop_sequence;
 
   // Demonstrations of what goes wrong (graceful-shutdown's flags, the harness's faults):
   bool naive = false;                        // exit at once on a stop: no drain, no hooks

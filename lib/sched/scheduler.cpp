@@ -61,7 +61,9 @@ void Scheduler::fire(std::int64_t tick) {
     case Strategy::Lock:
       return fire_under_lock(tick);
     case Strategy::Queue:
-      return fire_through_queue(tick, job_id(job_.name, tick));
+      return fire_through_queue(tick, job_.code.queue_job_id
+                                          ? job_.code.queue_job_id(job_.name, tick)
+                                          : job_id(job_.name, tick));
     case Strategy::LockReleased:
       return fire_under_released_lock(tick);
     case Strategy::QueueIdNow:
@@ -74,6 +76,15 @@ void Scheduler::fire(std::int64_t tick) {
 }
 
 void Scheduler::fire_under_lock(std::int64_t tick) {
+  if (job_.code.run_under_lock) {
+    bool ran = false;
+    job_.code.run_under_lock(store_, job_.name, tick, job_.lock_ttl, [&](std::int64_t fence) {
+      ran = true;
+      run({tick, fence, 1});
+    });
+    if (!ran) report(SchedulerEvent::Kind::NotMine, record_for(tick), "not run here");
+    return;
+  }
   const std::int64_t late_ms = coord::unix_ms() - tick * 1000;
   if (late_ms > job_.lock_ttl.count())
     return report(SchedulerEvent::Kind::Skipped, record_for(tick),
@@ -114,6 +125,14 @@ void Scheduler::fire_through_queue(std::int64_t tick, const std::string& id) {
   // Consume what there is: this tick if nobody claimed it yet, and any job whose consumer
   // died or stalled past the visibility timeout.
   bool ran = false;
+  if (job_.code.consume) {
+    job_.code.consume(store_, queue, job_.visibility, [&](const coord::Job& job) {
+      ran = true;
+      run({std::stoll(job.payload), job.fence, job.attempts});
+    });
+    if (!ran) report(SchedulerEvent::Kind::NotMine, record_for(tick), "claimed by another");
+    return;
+  }
   while (true) {
     auto job = store_.claim(queue, job_.visibility);
     if (!job) {

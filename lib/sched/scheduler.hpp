@@ -23,6 +23,21 @@
 
 namespace clab::sched {
 
+// The code a strategy runs, for a program that brings its own (ClusterLab's exercises do:
+// the learner writes it). Each one left empty runs the built-in code described above.
+struct StrategyCode {
+  // queue: the id under which a tick's job is enqueued (built in: "job@tick").
+  std::function<std::string(const std::string& job, std::int64_t tick)> queue_job_id;
+  // lock: decides whether this process runs `tick`, and calls run(fence) if so.
+  std::function<void(coord::Coordinator& store, const std::string& job, std::int64_t tick,
+                     coord::Millis ttl, const std::function<void(std::int64_t fence)>& run)>
+      run_under_lock;
+  // queue: claims what waits in `queue` and runs each job with run(job).
+  std::function<void(coord::Coordinator& store, const std::string& queue, coord::Millis visibility,
+                     const std::function<void(const coord::Job&)>& run)>
+      consume;
+};
+
 struct JobSpec {
   std::string name;
   CronExpression schedule;
@@ -33,6 +48,7 @@ struct JobSpec {
   // Each worker fires instance x skew after the tick, as timers do on hosts whose clocks
   // differ or in event loops busy with other work (0: all at once).
   coord::Millis skew{0};
+  StrategyCode code;
 };
 
 // One run of the job: its tick (Unix seconds) and the fence it runs under (0: none).
