@@ -1,7 +1,7 @@
 // harness: runs the pitfall checks on real processes and reports what it measured.
 //
 //   harness list                          the checks and what each one claims
-//   harness run [CHECK...] [--json] [--policy P]... [--workers N]
+//   harness run [CHECK...] [--json] [--policy P]... [--workers N] [--programs DIR]
 //
 // Exit status: 0 every check passed (or was skipped), 1 a check failed, 2 usage error (e.g.
 // unknown check), 3 (--private-network) no network namespace could be made.
@@ -60,11 +60,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> names, policies;
   int workers = 2;
   bool json = false, private_network = false;
+  std::string programs = clab::proc::own_directory();
   run->add_option("checks", names, "checks to run");
   run->add_option("--policy", policies, "listen policies to run against (default: all)")
       ->check(CLI::IsMember({"round-robin", "shared", "reuseport"}));
   run->add_option("--workers", workers, "workers per cluster")->check(CLI::Range(2, 64));
   run->add_flag("--json", json, "print results as JSON");
+  run->add_option("--programs", programs,
+                  "where native-cluster, pm and the other programs the checks run are (an "
+                  "exercise puts its own program there)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
   // Internal: how a check's migration variant runs itself in a network namespace.
   run->add_flag("--private-network", private_network,
                 "run inside a new network namespace with tcp_migrate_req on (needs root)")
@@ -110,7 +116,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "harness: {}\n", watch.error().message);
     return 1;
   }
-  context.bin_dir = clab::proc::own_directory();
+  context.bin_dir = programs;
   context.workers = workers;
   if (!policies.empty()) {
     context.policies.clear();

@@ -57,7 +57,8 @@ std::vector<CheckResult> run_with_migration(const CheckContext& context, const s
                                             const std::string& variant) {
   auto child = proc::ChildProcess::spawn(
       {.argv = {context.bin_dir + "/harness", "run", check, "--policy", "reuseport", "--workers",
-                std::to_string(context.workers), "--private-network", "--json"},
+                std::to_string(context.workers), "--programs", context.bin_dir, "--private-network",
+                "--json"},
        .merge_stderr = true});
   if (!child)
     return {skipped(check, variant, "cannot start the harness: " + child.error().message)};
