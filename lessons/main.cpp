@@ -4,6 +4,7 @@
 //   lesson N [--auto]        lesson N; Enter runs each step, q or Ctrl-D quits (--auto: no
 //                            pauses)
 //   lesson all --auto        every lesson in order (make demo)
+//   lesson exercises|watch|hint|reset|check ...   the exercises (exercise_commands.hpp)
 //
 // Ctrl-C, SIGTERM or SIGHUP (the terminal closed) stop what the lesson started, remove its
 // directory, say so, and exit 128 + the signal's number.
@@ -19,6 +20,7 @@
 
 #include "cli/cli_error.hpp"
 #include "core/text_table.hpp"
+#include "exercise_commands.hpp"
 #include "lesson_file.hpp"
 #include "lesson_runner.hpp"
 #include "proc/child_process.hpp"
@@ -33,18 +35,31 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "lesson: {}\n", watch.error().message);
     return 1;
   }
+  if (argc > 1 && clab::lessons::is_exercise_command(argv[1])) {
+    const char* env_exercises = std::getenv("CLUSTERLAB_EXERCISES");
+    return clab::lessons::run_exercise_command(
+        argc, argv,
+        {.exercises_dir = env_exercises ? env_exercises : CLUSTERLAB_EXERCISES_DIR,
+         .bin_dir = clab::proc::own_directory(),
+         .watch = watch.value().get()});
+  }
   CLI::App app{"Walks through ClusterLab's lessons step by step.", "lesson"};
   app.footer(
       "Enter runs a step, q or Ctrl-D quits. However a lesson ends (passed, failed, quit,\n"
       "  Ctrl-C, SIGTERM, its terminal closed) the processes its steps started are stopped\n"
       "  (SIGTERM, then SIGKILL) and its directory ($LESSON_DIR) is removed.\n"
+      "Exercises: lesson exercises (the list), lesson watch (fix the next one: checked on each\n"
+      "  save), lesson hint, lesson reset NAME, lesson check NAME; progress is kept in\n"
+      "  exercises/.progress.\n"
       "Exit status: 0 every step passed or the learner quit, 1 a step failed, 2 bad usage or a\n"
       "  broken lesson file, 128 + N ended by signal N.");
   std::string which;
   bool auto_mode = false;
   const char* env_dir = std::getenv("CLUSTERLAB_LESSONS");
   std::string directory = env_dir ? env_dir : CLUSTERLAB_LESSONS_DIR;
-  app.add_option("lesson", which, "'list', a lesson number, or 'all'")->required();
+  app.add_option("lesson", which,
+                 "'list', a lesson number, 'all', or exercises, watch, hint, reset, check")
+      ->required();
   app.add_flag("--auto", auto_mode, "run every step without pausing");
   app.add_option("--dir", directory, "where the NN-topic.md files are")->capture_default_str();
   if (auto exit_status = clab::cli::parse(app, argc, argv)) return *exit_status;
