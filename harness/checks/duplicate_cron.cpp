@@ -69,11 +69,10 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
   for (const auto& [tick, t] : tally->ticks)
     runners.insert(t.runners.begin(), t.runners.end());
   r.figures["runners"] = runners.size();
-  r.conclude(
-      fmt::format("{} ticks, {} runs: each tick once ({} duplicates, {} missed), run by {} "
-                  "process{}",
-                  kTicks, tally->runs, tally->duplicated_ticks, tally->missed_ticks, runners.size(),
-                  runners.size() == 1 ? "" : "es"));
+  r.conclude(fmt::format(
+      "{} ticks, {} runs: {} ({} duplicates, {} missed), run by {} process{}", kTicks, tally->runs,
+      r.failures.empty() ? "each tick once" : "not once per tick", tally->duplicated_ticks,
+      tally->missed_ticks, runners.size(), runners.size() == 1 ? "" : "es"));
   return r;
 }
 
