@@ -189,7 +189,7 @@ int watch(Session& s, ExerciseChecker& checker, const Exercise* start,
     }
     if (auto marked = s.progress.mark(e->name, true); !marked)
       fmt::print(stderr, "lesson: {}\n", marked.error().message);
-    e = s.progress.next(s.exercises);
+    e = s.progress.next_after(s.exercises, e);
   }
   fmt::print("All {} exercises solved.\n", s.exercises.size());
   return 0;

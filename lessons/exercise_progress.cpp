@@ -37,6 +37,14 @@ const Exercise* ExerciseProgress::next(const std::vector<Exercise>& exercises) c
   return nullptr;
 }
 
+const Exercise* ExerciseProgress::next_after(const std::vector<Exercise>& exercises,
+                                             const Exercise* current) const {
+  for (const Exercise* e = current + 1; e < exercises.data() + exercises.size(); ++e) {
+    if (!done(e->name)) return e;
+  }
+  return next(exercises);
+}
+
 Status ExerciseProgress::save() const {
   std::string text = "# exercises solved, written by `lesson watch` (delete it to start over)\n";
   for (const auto& name : done_)

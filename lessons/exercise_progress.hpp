@@ -21,6 +21,9 @@ class ExerciseProgress {
   Status mark(const std::string& name, bool done);
   // The first exercise, in order, not solved yet; nullptr when every one is.
   const Exercise* next(const std::vector<Exercise>& exercises) const;
+  // The first one not solved after `current` (an element of `exercises`), else from the
+  // start; nullptr when every one is solved.
+  const Exercise* next_after(const std::vector<Exercise>& exercises, const Exercise* current) const;
   const std::string& path() const { return path_; }
 
  private:
