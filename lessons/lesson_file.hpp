@@ -21,7 +21,8 @@
 // that step's explanation; the prose after the last block is the lesson's close.
 //
 // Every step can use $LESSON_DIR: a private directory made for this run of the lesson and
-// removed, with what the steps put in it, when the lesson ends (however it ends).
+// removed, with what the steps put in it, when the lesson ends (however it ends). Commands
+// find our programs and the lessons' scripts (lessons/scripts/*.sh) on PATH.
 #pragma once
 
 #include <optional>

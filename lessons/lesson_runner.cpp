@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <fstream>
 
 #include <cstdlib>
@@ -154,7 +156,10 @@ bool LessonRunner::run_step(const Step& step) {
 std::vector<std::pair<std::string, std::string>> LessonRunner::environment() const {
   std::vector<std::pair<std::string, std::string>> env(variables_.begin(), variables_.end());
   const char* path = std::getenv("PATH");
-  env.emplace_back("PATH", options_.bin_dir + ":" + (path ? path : "/usr/bin:/bin"));
+  // Our programs, then the lessons' own scripts (lessons/scripts), then the learner's PATH.
+  const std::string scripts = std::filesystem::path(lesson_path_).parent_path() / "scripts";
+  env.emplace_back("PATH",
+                   options_.bin_dir + ":" + scripts + ":" + (path ? path : "/usr/bin:/bin"));
   return env;
 }
 

@@ -21,7 +21,7 @@ TEST_P(Lesson, RunsEveryStepInAutoMode) {
   EXPECT_EQ(run.text().find("saw /"), std::string::npos) << run.text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 2, 3, 4, 5, 6));
+INSTANTIATE_TEST_SUITE_P(Lessons, Lesson, ::testing::Values(1, 2, 3, 4, 5, 6, 7));
 
 TEST(LessonProgram, ListShowsEveryLesson) {
   const auto run = run_program({"lesson", "list"}, 30s);
@@ -31,6 +31,8 @@ TEST(LessonProgram, ListShowsEveryLesson) {
   EXPECT_NE(run.text().find("Load testing"), std::string::npos) << run.text();
   EXPECT_NE(run.text().find("Graceful shutdown"), std::string::npos) << run.text();
   EXPECT_NE(run.text().find("Cluster-aware scheduling"), std::string::npos) << run.text();
+  EXPECT_NE(run.text().find("Leases, fencing and faults"), std::string::npos) << run.text();
+  EXPECT_NE(run.text().find("Monitoring"), std::string::npos) << run.text();
 }
 
 }  // namespace
