@@ -73,7 +73,7 @@ class GracefulDrainCheck final : public Check {
     const DrainTries tries = drain_under_load(context, policy, kTries, kConnections, r);
     const bool migrated = context.private_network && tcp_migrate_req_enabled();
     // Reuseport without migration loses its accept queue now and then: measured, not
-    // expected (the pitfall lesson 5 shows).
+    // expected (the pitfall lesson 6 shows).
     if (policy != ReusePort || migrated) {
       r.expect(tries.failed() == 0,
                fmt::format("{} requests failed in {} of {} tries", tries.failed(),
