@@ -4,6 +4,7 @@
 #   make demo       run every lesson with --auto, then the harness table
 #   make bench      run the benchmarks
 #   make lesson L=1 walk through one lesson interactively
+#   make watch      fix the exercises one by one (lesson watch)
 #   SANITIZE=address|thread builds in build-<sanitizer>/ with that sanitizer.
 
 SANITIZE ?=
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 BIN := $(BUILD)/bin
 L ?= 1
 
-.PHONY: all bootstrap configure build test demo bench lesson format clean
+.PHONY: all bootstrap configure build test demo bench lesson watch format clean
 
 all: build
 
@@ -51,6 +52,9 @@ bench: build
 
 lesson: build
 	@$(BIN)/lesson $(L)
+
+watch: build
+	@$(BIN)/lesson watch
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
