@@ -8,8 +8,8 @@ trap 'pm kill >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 cp "$EXERCISE_FILE" "$WORK/fork.config.js"
 
 # Two free ports in a row: none of them in a listening socket's local address.
-listening=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print strtonum("0x" a[2]) }' \
-  /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
+listening=$(for table in /proc/net/tcp /proc/net/tcp6; do tail -n +2 "$table"; done 2>/dev/null |
+  while read -r _ local _ state _; do [ "$state" = 0A ] && echo $((16#${local##*:})); done | sort -u)
 while :; do
   port=$((20000 + RANDOM % 20000))
   grep -qx "$port\|$((port + 1))" <<<"$listening" || break
