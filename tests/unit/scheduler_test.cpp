@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -64,7 +65,8 @@ class SchedulerTest : public ::testing::Test {
 
   std::string spec() const { return "sqlite:" + dir_ + "/coord.db"; }
 
-  void start(Strategy strategy, int workers, coord::Millis timeout = 2000ms) {
+  void start(Strategy strategy, int workers, coord::Millis timeout = 2000ms,
+             const StrategyCode& code = {}) {
     for (int w = 1; w <= workers; ++w) {
       auto store = coord::open_coordinator(spec(), timeout);
       ASSERT_TRUE(store.ok()) << store.error().message;
@@ -72,7 +74,8 @@ class SchedulerTest : public ::testing::Test {
       auto& s = *stores_.back();
       JobSpec job{.name = "job",
                   .schedule = CronExpression::parse("* * * * * *").value(),
-                  .strategy = strategy};
+                  .strategy = strategy,
+                  .code = code};
       schedulers_.push_back(std::make_unique<Scheduler>(
           job, ProcessRole{.worker = w, .instance = w - 1, .pid = 1000 + w}, s,
           [&s](const RunContext& run) {
@@ -148,6 +151,54 @@ TEST_F(SchedulerTest, LockAndQueueRunEachTickOnceWithGrowingFences) {
     events_.clear();
     stores_.clear();
   }
+}
+
+TEST_F(SchedulerTest, AProgramsOwnLockCodeDecidesWhoRunsATickAndWithWhichFence) {
+  // A lock that lets everyone run, fenced by the tick: what the exercise's learner might
+  // write; the scheduler runs what the code says, twice per tick here.
+  std::atomic<int> calls{0};
+  start(
+      Strategy::Lock, 2, 2000ms,
+      {.run_under_lock = [&calls](coord::Coordinator&, const std::string& job, std::int64_t tick,
+                                  coord::Millis ttl, const std::function<void(std::int64_t)>& run) {
+        ++calls;
+        EXPECT_EQ(job, "job");
+        EXPECT_EQ(ttl, 2000ms);
+        run(tick);
+      }});
+  ASSERT_TRUE(wait_for(Kind::Finished, 4));
+  const auto all = events();
+  EXPECT_GE(calls.load(), 4);
+  for (const auto& e : all) {
+    if (e.kind == Kind::Finished) EXPECT_EQ(e.run.fence, e.run.tick);
+  }
+  auto runs = runs_per_tick(all);
+  runs.erase(runs.rbegin()->first);  // the last tick may have been cut short by the stop
+  for (const auto& [tick, n] : runs)
+    EXPECT_EQ(n, 2) << "tick " << tick;
+}
+
+TEST_F(SchedulerTest, AProgramsOwnQueueIdAndConsumerAreUsed) {
+  // One id for every tick: the queue accepts the first tick's job and refuses the rest.
+  std::atomic<int> consumed{0};
+  start(Strategy::Queue, 2, 2000ms,
+        {.queue_job_id = [](const std::string& job, std::int64_t) { return job + "@always"; },
+         .consume =
+             [&consumed](coord::Coordinator& store, const std::string& queue,
+                         coord::Millis visibility,
+                         const std::function<void(const coord::Job&)>& run) {
+               auto job = store.claim(queue, visibility);
+               if (!job || !job.value()) return;
+               ++consumed;
+               run(*job.value());
+               (void)store.complete(*job.value());
+             }});
+  ASSERT_TRUE(wait_for(Kind::NotMine, 4)) << "two ticks of two workers after the first run";
+  const auto all = events();
+  EXPECT_EQ(consumed.load(), 1);
+  EXPECT_EQ(
+      std::count_if(all.begin(), all.end(), [](const auto& e) { return e.kind == Kind::Finished; }),
+      1);
 }
 
 TEST_F(SchedulerTest, ATickIsSkippedAndSaidSoWhenTheStoreDoesNotAnswer) {
