@@ -20,7 +20,7 @@ namespace clab::demos {
 void AccessLog::open(const std::string& path) {
   std::lock_guard lock(mutex_);
   path_ = path;
-  file_.open(path, std::ios::app);
+  open_ = true;
 }
 
 void AccessLog::add(std::string line) {
@@ -30,13 +30,15 @@ void AccessLog::add(std::string line) {
 
 void AccessLog::flush() {
   std::lock_guard lock(mutex_);
-  if (!file_.is_open()) {
-    throw std::runtime_error(fmt::format("'{}' is closed: {} lines lost", path_, lines_.size()));
+  if (!open_) {
+    throw std::runtime_error(
+        fmt::format("the access log '{}' is closed: {} lines lost", path_, lines_.size()));
   }
+  std::ofstream file(path_, std::ios::app);
   for (const auto& line : lines_)
-    file_ << line << '\n';
-  file_.flush();
-  if (!file_) {
+    file << line << '\n';
+  file.flush();
+  if (!file) {
     throw std::runtime_error(fmt::format("cannot append {} lines to '{}': {}", lines_.size(), path_,
                                          std::strerror(errno)));
   }
@@ -45,7 +47,7 @@ void AccessLog::flush() {
 
 void AccessLog::close() {
   std::lock_guard lock(mutex_);
-  file_.close();
+  open_ = false;
 }
 
 void add_access_log_hooks(lifecycle::ShutdownHooks& hooks, AccessLog& log) {

@@ -11,7 +11,6 @@
 // opened for appending among them).
 #pragma once
 
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,21 +21,22 @@
 
 namespace clab::demos {
 
-// The access log: lines kept in memory while the worker serves, written to its file by a
-// shutdown hook. The file is opened at start and must still be open when flush() runs.
+// The access log: lines kept in memory while the worker serves, appended to its file by a
+// shutdown hook. It is open from open() to close(); each flush() opens the file by name
+// (so a rotated file is followed), appends and closes it.
 class AccessLog {
  public:
   void open(const std::string& path);
   void add(std::string line);
-  // Appends the lines kept so far; throws, naming the file and why, when it cannot (the
-  // file closed, a full disk).
+  // Appends the lines kept so far; throws, naming the file and why, when it cannot (the log
+  // closed already, the file not writable).
   void flush();
   void close();
 
  private:
   std::mutex mutex_;
   std::string path_;
-  std::ofstream file_;
+  bool open_ = false;
   std::vector<std::string> lines_;
 };
 
