@@ -119,7 +119,7 @@ int check(Session& s, ExerciseChecker& checker, const Exercise& e,
 enum class Key { Hint, Quit, Again };
 Key read_key(int fd) {
   std::string line;
-  char c;
+  char c = 0;
   while (::read(fd, &c, 1) == 1) {
     if (c == '\n') break;
     line += c;
