@@ -37,3 +37,25 @@ start_server() {
   done
   fail "$1 did not say where it listens within 20 s"
 }
+
+# start_pm: starts a copy of the learner's ecosystem file ($EXERCISE_FILE, copied into $WORK
+# with pm's home) with pm; the daemon and its apps are stopped on exit. A refused file
+# fails the check with pm's own line. Environment set before the call reaches pm (and the
+# apps, as PM2 passes it on).
+start_pm() {
+  export PM_HOME="$WORK/pm"
+  trap 'pm kill >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+  local copy
+  copy="$WORK/$(basename "$EXERCISE_FILE")"
+  cp "$EXERCISE_FILE" "$copy"
+  if ! pm start "$copy" >"$WORK/start.txt" 2>&1; then
+    cat "$WORK/start.txt"
+    fail "pm refused the file: $(grep -m 1 -i 'expected\|error\|fail' "$WORK/start.txt")"
+  fi
+  cat "$WORK/start.txt"
+}
+
+# pm_port APP: the port the instances of APP share, as pm describe shows it (empty: none).
+pm_port() {
+  pm describe "$1" | sed -n 's/.*│ port *│ \([0-9]*\).*/\1/p' | head -n 1
+}

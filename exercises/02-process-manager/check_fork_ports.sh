@@ -3,10 +3,6 @@
 # port (PORT and PORT + 1), both online after a start.
 source "$EXERCISE_DIR/../check_helpers.sh"
 
-export PM_HOME="$WORK/pm"
-trap 'pm kill >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-cp "$EXERCISE_FILE" "$WORK/fork.config.js"
-
 # Two free ports in a row: none of them in a listening socket's local address.
 listening=$(for table in /proc/net/tcp /proc/net/tcp6; do tail -n +2 "$table"; done 2>/dev/null |
   while read -r _ local _ state _; do [ "$state" = 0A ] && echo $((16#${local##*:})); done | sort -u)
@@ -14,11 +10,7 @@ while :; do
   port=$((20000 + RANDOM % 20000))
   grep -qx "$port\|$((port + 1))" <<<"$listening" || break
 done
-if ! PORT=$port pm start "$WORK/fork.config.js" >"$WORK/start.txt" 2>&1; then
-  cat "$WORK/start.txt"
-  fail "pm start failed: $(grep -m 1 -i 'expected\|error\|fail' "$WORK/start.txt")"
-fi
-cat "$WORK/start.txt"
+PORT=$port start_pm
 for instance in 0 1; do
   answered=
   for _ in $(seq 50); do

@@ -4,17 +4,9 @@
 # instances keep serving.
 source "$EXERCISE_DIR/../check_helpers.sh"
 
-export PM_HOME="$WORK/pm"
-trap 'pm kill >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-cp "$EXERCISE_FILE" "$WORK/ecosystem.config.js"
 printf '#!/bin/sh\nexec clusterlab-app "$@"\n' >"$WORK/app.sh" && chmod +x "$WORK/app.sh"
-
-if ! pm start "$WORK/ecosystem.config.js" >"$WORK/start.txt" 2>&1; then
-  cat "$WORK/start.txt"
-  fail "pm refused the file: $(grep -m 1 -i 'expected\|error' "$WORK/start.txt")"
-fi
-cat "$WORK/start.txt"
-PORT=$(pm describe api | sed -n 's/.*│ port *│ \([0-9]*\).*/\1/p' | head -n 1)
+start_pm
+PORT=$(pm_port api)
 [ -n "$PORT" ] || fail "pm shows no port shared by the instances of 'api': in fork mode each instance listens alone, so a reload has nothing to hand the connections to (exec_mode)"
 
 loadgen -c 50 -d 3 -j "http://127.0.0.1:$PORT/" >"$WORK/load.json" &

@@ -3,14 +3,8 @@
 # request is answered.
 source "$EXERCISE_DIR/../check_helpers.sh"
 
-export PM_HOME="$WORK/pm"
-trap 'pm kill >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-cp "$EXERCISE_FILE" "$WORK/heartbeat.config.js"
-if ! pm start "$WORK/heartbeat.config.js" >"$WORK/start.txt" 2>&1; then
-  cat "$WORK/start.txt"
-  fail "pm refused the file: $(grep -m 1 -i 'expected\|error' "$WORK/start.txt")"
-fi
-PORT=$(pm describe api | sed -n 's/.*│ port *│ \([0-9]*\).*/\1/p' | head -n 1)
+start_pm
+PORT=$(pm_port api)
 [ -n "$PORT" ] || fail "pm shows no port for 'api' (cluster mode and env.PORT are part of the file)"
 restarts() { pm jlist | grep -o '"restart_time":[0-9]*' | cut -d: -f2 | paste -sd' '; }
 echo "restarts per instance before: $(restarts)"
