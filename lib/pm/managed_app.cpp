@@ -10,34 +10,13 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "proc/program_path.hpp"
+
 namespace clab::pm {
 namespace {
 
 using cluster::WorkerState;
 using nlohmann::json;
-
-// The program to execute: an absolute path, or a name found on PATH.
-Result<std::string> find_program(const std::string& name, const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) != 0) {
-      return Error{fmt::format("'{}' is not an executable file", name)};
-    }
-    return name;
-  }
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& entry : env) {
-    if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
-  }
-  std::size_t begin = 0;
-  while (begin <= path.size()) {
-    std::size_t end = path.find(':', begin);
-    if (end == std::string::npos) end = path.size();
-    const std::string candidate = path.substr(begin, end - begin) + "/" + name;
-    if (end > begin && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    begin = end + 1;
-  }
-  return Error{fmt::format("'{}' is not on PATH", name)};
-}
 
 }  // namespace
 
@@ -238,7 +217,7 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
     s.environment.push_back(name + "=" + value);
   }
   if (config_.interpreter == "none") {
-    auto program = find_program(config_.script, s.environment);
+    auto program = proc::find_program_in(config_.script, s.environment);
     if (!program)
       return Error{fmt::format("app '{}': script {}", config_.name, program.error().message)};
     s.executable = program.value();
@@ -248,7 +227,7 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
       return Error{
           fmt::format("app '{}': script '{}' cannot be read", config_.name, config_.script)};
     }
-    auto program = find_program(config_.interpreter, s.environment);
+    auto program = proc::find_program_in(config_.interpreter, s.environment);
     if (!program) {
       return Error{fmt::format("app '{}': interpreter {}", config_.name, program.error().message)};
     }

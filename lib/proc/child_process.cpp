@@ -1,6 +1,7 @@
 #include "proc/child_process.hpp"
 
 #include "proc/exec_block.hpp"
+#include "proc/program_path.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -76,11 +78,24 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return errno_error("pipe");
   UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  // Closed by a successful exec; otherwise the child writes its errno here.
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return errno_error("pipe");
+  UniqueFd exec_status(pipe_fds[0]), exec_error(pipe_fds[1]);
 
+  // Everything the child needs is made here: after fork() it only calls async-signal-safe
+  // functions (no allocation, no locale, no PATH search), since another thread of this
+  // process may have held the allocator's lock at the moment of the fork.
   std::vector<std::string> env = environment_with(options.env);
   std::vector<char*> envp = pointers_to(env);
   std::vector<char*> argv = pointers_to(options.argv);
   const std::string program = options.argv.front();
+  const char* search = std::getenv("PATH");
+  const auto found =
+      find_program(program, search != nullptr ? search : "/usr/local/bin:/usr/bin:/bin");
+  const std::string executable = found ? found.value() : program;
+  const int out = write_end.get();
+  const int report = exec_error.get();
+  const bool merge_stderr = options.merge_stderr;
 
   const pid_t pid = ::fork();
   if (pid < 0) return errno_error("fork");
@@ -89,14 +104,24 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) 
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::dup2(write_end.get(), STDOUT_FILENO);
-    if (options.merge_stderr) ::dup2(write_end.get(), STDERR_FILENO);
-    ::execvpe(program.c_str(), argv.data(), envp.data());
-    const std::string message = "spawn " + program + ": " + std::strerror(errno) + "\n";
-    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::dup2(out, STDOUT_FILENO);
+    if (merge_stderr) ::dup2(out, STDERR_FILENO);
+    ::execve(executable.c_str(), argv.data(), envp.data());
+    const int error = errno;
+    (void)!::write(report, &error, sizeof error);
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here, so the group exists before we return
+  exec_error.reset();
+  int error = 0;
+  ssize_t n;
+  while ((n = ::read(exec_status.get(), &error, sizeof error)) < 0 && errno == EINTR) {
+  }
+  if (n == sizeof error) {
+    // Said where the child would have said it: its output (merged) or our common stderr.
+    const std::string message = "spawn " + program + ": " + std::strerror(error) + "\n";
+    (void)!::write(merge_stderr ? write_end.get() : STDERR_FILENO, message.data(), message.size());
+  }
   write_end.reset();
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd) return errno_error("pidfd_open");
