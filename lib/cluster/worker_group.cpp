@@ -176,13 +176,10 @@ void WorkerGroup::check_heartbeats() {
                                  std::chrono::milliseconds(50));
   heartbeat_check_ = loop_.after(period, [this] { check_heartbeats(); });
   const auto now = Clock::now();
-  auto silence = [now](const Worker& w) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now - w.heartbeat_at_);
-  };
   std::vector<pid_t> suspect, hung;
   for (auto& [pid, worker] : workers_) {
     if (!is_up(worker->state_, lifecycle_)) continue;
-    const auto silent = silence(*worker);
+    const auto silent = worker->silence(now);
     if (silent > settings_.heartbeat_timeout) {
       hung.push_back(pid);
     } else if (silent > 2 * settings_.heartbeat_interval() && !worker->suspect_) {
@@ -196,15 +193,13 @@ void WorkerGroup::check_heartbeats() {
   };
   for (pid_t pid : suspect) {
     report(pid, [&](Worker& w) {
-      if (events_.suspect) events_.suspect(w, silence(w));
+      if (events_.suspect) events_.suspect(w, w.silence(now));
     });
   }
   for (pid_t pid : hung) {
     report(pid, [&](Worker& w) {
       w.suspect_ = true;
-      const auto silent = silence(w);
-      apply(w, WorkerEvent::HeartbeatTimeout);
-      if (events_.hung) events_.hung(w, silent);
+      apply(w, WorkerEvent::HeartbeatTimeout);  // the table reports it (ReportHung), then kills
     });
   }
 }
@@ -384,12 +379,7 @@ void WorkerGroup::apply(Worker& worker, WorkerEvent event) {
     worker.stop_began_ = Worker::Clock::now();
   }
   if (event == WorkerEvent::Reaped) worker.exit_kind_ = exit_kind(before, lifecycle_);
-  // Bit order is execution order: see WorkerAction.
-  for (std::uint32_t bit = 1;
-       bit != 0 && bit <= static_cast<std::uint32_t>(WorkerAction::DecideRespawn); bit <<= 1) {
-    const auto action = static_cast<WorkerAction>(bit);
-    if (t.actions.has(action)) execute(worker, action);
-  }
+  for_each_action(t.actions, [&](WorkerAction action) { execute(worker, action); });
   if (!was_up && is_up(worker.state_, lifecycle_)) on_up(worker);
 }
 
@@ -437,7 +427,8 @@ void WorkerGroup::execute(Worker& w, WorkerAction action) {
     case WorkerAction::DecideRespawn:
       return on_worker_exit(w);
     case WorkerAction::ReportHung:
-      return;  // check_heartbeats() reports it, with how long the worker was silent
+      if (events_.hung) events_.hung(w, w.silence());
+      return;
   }
 }
 

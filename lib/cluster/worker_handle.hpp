@@ -76,6 +76,10 @@ class Worker {
   // listening, before its first); a null json before any.
   const nlohmann::json& heartbeat() const { return heartbeat_; }
   Clock::time_point heartbeat_at() const { return heartbeat_at_; }
+  // How long it has been silent at `now`: since its last heartbeat (or since it started).
+  std::chrono::milliseconds silence(Clock::time_point now = Clock::now()) const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - heartbeat_at_);
+  }
   // Its heartbeat is late (heartbeat_timeout set): round-robin hands it nothing meanwhile.
   bool suspect() const { return suspect_; }
   // Set once reaped: how the exit counted for the respawn policy.

@@ -48,7 +48,8 @@ enum class WorkerEvent {
   Reaped,            // waitpid() returned it
 };
 
-// What the executor does, in this order (bits of WorkerActions).
+// What the executor does, in this order (bits of WorkerActions): the reports first, then
+// what changes the process, then the bookkeeping of its exit.
 enum class WorkerAction : std::uint32_t {
   ArmListenTimer = 1u << 0,        // wait_ready: ListenTimeout after listen_timeout
   ReportOnline = 1u << 1,          // the "online" event
@@ -56,15 +57,27 @@ enum class WorkerAction : std::uint32_t {
   ReportListening = 1u << 3,       // the "listening" event
   ReportReady = 1u << 4,           // the "ready" event
   ReportListenTimeout = 1u << 5,   // the "listen timeout" event
-  AskToStop = 1u << 6,             // a disconnect or shutdown message, or a signal
-  ArmKillTimer = 1u << 7,          // KillTimeout after kill_timeout
-  Kill = 1u << 8,                  // SIGKILL now
-  CountAsKilled = 1u << 9,         // it did not stop in time: the cluster's exit status says so
-  TakeBackConnections = 1u << 10,  // round-robin: unacknowledged connections go to others
-  DispatchConnections = 1u << 11,  // round-robin: it can take connections now
-  CancelTimers = 1u << 12,         // every timer armed for it
-  DecideRespawn = 1u << 13,        // ask the slot's RespawnPolicy, with exit_kind()
-  ReportHung = 1u << 14,           // the "hung" event
+  ReportHung = 1u << 6,            // the "hung" event, with how long it was silent
+  AskToStop = 1u << 7,             // a disconnect or shutdown message, or a signal
+  ArmKillTimer = 1u << 8,          // KillTimeout after kill_timeout
+  Kill = 1u << 9,                  // SIGKILL now
+  CountAsKilled = 1u << 10,        // it did not stop in time: the cluster's exit status says so
+  TakeBackConnections = 1u << 11,  // round-robin: unacknowledged connections go to others
+  DispatchConnections = 1u << 12,  // round-robin: it can take connections now
+  CancelTimers = 1u << 13,         // every timer armed for it
+  DecideRespawn = 1u << 14,        // ask the slot's RespawnPolicy, with exit_kind()
+};
+
+// Every action, in execution order: the executor walks this list, so none is skipped.
+inline constexpr WorkerAction kEveryAction[] = {
+    WorkerAction::ArmListenTimer,      WorkerAction::ReportOnline,
+    WorkerAction::SendListen,          WorkerAction::ReportListening,
+    WorkerAction::ReportReady,         WorkerAction::ReportListenTimeout,
+    WorkerAction::ReportHung,          WorkerAction::AskToStop,
+    WorkerAction::ArmKillTimer,        WorkerAction::Kill,
+    WorkerAction::CountAsKilled,       WorkerAction::TakeBackConnections,
+    WorkerAction::DispatchConnections, WorkerAction::CancelTimers,
+    WorkerAction::DecideRespawn,
 };
 
 class WorkerActions {
@@ -85,6 +98,14 @@ class WorkerActions {
 
 constexpr WorkerActions operator|(WorkerAction a, WorkerAction b) {
   return WorkerActions(a) | WorkerActions(b);
+}
+
+// Calls run(action) for each action in `actions`, in execution order (kEveryAction's).
+template <typename Run>
+constexpr void for_each_action(WorkerActions actions, Run&& run) {
+  for (const WorkerAction action : kEveryAction) {
+    if (actions.has(action)) run(action);
+  }
 }
 
 struct LifecycleOptions {

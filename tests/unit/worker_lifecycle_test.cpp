@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <ostream>
 #include <vector>
 
@@ -116,6 +117,56 @@ TEST(WorkerLifecycle, EveryWayIntoAStopArmsTheKillTimer) {
       }
     }
   }
+}
+
+// Regression: the executor walked the action bits only up to DecideRespawn, so ReportHung
+// (then the last bit) never ran from the table and was made outside it; an action added
+// after DecideRespawn would have been skipped without a word.
+TEST(WorkerLifecycle, TheExecutorRunsEveryActionItIsGivenInOrder) {
+  WorkerActions all;
+  for (const WorkerAction a : kEveryAction)
+    all = all | a;
+  std::vector<WorkerAction> ran;
+  for_each_action(all, [&](WorkerAction a) { ran.push_back(a); });
+  EXPECT_EQ(ran, std::vector<WorkerAction>(std::begin(kEveryAction), std::end(kEveryAction)));
+  for (const WorkerAction a : kEveryAction) {
+    int calls = 0;
+    for_each_action(a, [&](WorkerAction got) { calls += got == a ? 1 : 100; });
+    EXPECT_EQ(calls, 1) << static_cast<std::uint32_t>(a);
+  }
+  ran.clear();
+  for_each_action(transition(S::Ready, E::HeartbeatTimeout, kPlain).actions,
+                  [&](WorkerAction a) { ran.push_back(a); });
+  EXPECT_EQ(ran, (std::vector<WorkerAction>{A::ReportHung, A::Kill, A::TakeBackConnections}))
+      << "a hung worker is reported, then killed";
+}
+
+// Execution order is bit order, one bit each: a list out of order, or an action with no
+// place in it, shows here.
+TEST(WorkerLifecycle, EveryActionHasItsOwnBitInExecutionOrder) {
+  for (std::size_t i = 0; i < std::size(kEveryAction); ++i)
+    EXPECT_EQ(static_cast<std::uint32_t>(kEveryAction[i]), 1u << i) << i;
+}
+
+// Every action is used by some row, and every row's actions are ones the executor knows: no
+// dead action, and none the executor would not run.
+TEST(WorkerLifecycle, EveryActionAppearsInSomeRowAndNoRowUsesAnUnknownOne) {
+  std::vector<WorkerState> states = kLive;
+  states.insert(states.end(), {S::New, S::Exited});
+  WorkerActions used, known;
+  for (const WorkerAction a : kEveryAction)
+    known = known | a;
+  for (auto options : {kPlain, kWaitReady}) {
+    for (auto from : states) {
+      for (auto event : kEvents) {
+        const auto actions = transition(from, event, options).actions;
+        used = used | actions;
+        EXPECT_EQ(known | actions, known) << to_string(from) << " + " << to_string(event);
+      }
+    }
+  }
+  for (const WorkerAction a : kEveryAction)
+    EXPECT_TRUE(used.has(a)) << "no row uses action bit " << static_cast<std::uint32_t>(a);
 }
 
 TEST(WorkerLifecycle, EveryLiveStateEndsExitedWhenReaped) {
