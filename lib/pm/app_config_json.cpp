@@ -51,66 +51,13 @@ json to_json(const AppConfig& a) {
           {"health_check", health_check}};
 }
 
-Result<AppConfig> app_from_json(const json& j) {
-  if (!j.is_object()) return Error{"an app is not a JSON object"};
-  AppConfig a;
-  std::string field;
-  try {
-    auto get = [&](const char* key, auto& out) {
-      field = key;
-      if (auto it = j.find(key); it != j.end()) it->get_to(out);
-    };
-    std::string mode = "fork";
-    get("name", a.name);
-    get("script", a.script);
-    get("args", a.args);
-    get("interpreter", a.interpreter);
-    get("interpreter_args", a.interpreter_args);
-    get("cwd", a.cwd);
-    get("instances", a.instances);
-    get("exec_mode", mode);
-    a.exec_mode = mode == "cluster" ? ExecMode::Cluster : ExecMode::Fork;
-    get("listen_policy", a.listen_policy);
-    get("env", a.env);
-    get("port", a.port);
-    get("kill_timeout", a.kill_timeout_ms);
-    get("wait_ready", a.wait_ready);
-    get("listen_timeout", a.listen_timeout_ms);
-    get("heartbeat_timeout", a.heartbeat_timeout_ms);
-    get("shutdown_with_message", a.shutdown_with_message);
-    get("min_uptime", a.min_uptime_ms);
-    get("max_restarts", a.max_restarts);
-    get("restart_delay", a.restart_delay_ms);
-    get("exp_backoff_restart_delay", a.exp_backoff_restart_delay_ms);
-    get("autorestart", a.autorestart);
-    get("max_memory_restart", a.max_memory_restart_bytes);
-    get("cron_restart", a.cron_restart);
-    get("instance_var", a.instance_var);
-    get("increment_var", a.increment_var);
-    get("out_file", a.out_file);
-    get("error_file", a.error_file);
-    get("log_file", a.log_file);
-    get("merge_logs", a.merge_logs);
-    get("log_date_format", a.log_date_format);
-    get("time", a.time);
-    get("watch", a.watch);
-    get("watch_paths", a.watch_paths);
-    get("ignore_watch", a.ignore_watch);
-    field = "health_check";
-    if (auto it = j.find("health_check"); it != j.end() && it->is_object()) {
-      monitor::ProbeSettings probe;
-      probe.path = it->value("path", probe.path);
-      probe.interval = std::chrono::milliseconds(it->value("interval", probe.interval.count()));
-      probe.timeout = std::chrono::milliseconds(it->value("timeout", probe.timeout.count()));
-      probe.failures = it->value("failures", probe.failures);
-      a.health_check = probe;
-    }
-  } catch (const json::exception& e) {
-    return Error{fmt::format("app field '{}': {}", field, e.what())};
-  }
-  if (a.name.empty() || a.script.empty()) return Error{"an app needs a name and a script"};
-  if (a.instances < 1) return Error{"an app's instances must be at least 1"};
-  return a;
+Result<ResolvedApp> app_from_json(const ConfigDocument& document, const std::string& pointer,
+                                  int cores) {
+  ResolvedApp app;
+  auto config = read_resolved_app(document, pointer, cores, app.environment);
+  if (!config) return config.error();
+  app.config = std::move(config).value();
+  return app;
 }
 
 }  // namespace clab::pm

@@ -97,6 +97,22 @@ int ConfigDocument::line_of(const std::string& pointer) const {
   }
 }
 
+std::string shown_value(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', /*ensure_ascii=*/true);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+bool whole_number_in(const nlohmann::json& value, std::int64_t low, std::int64_t high) {
+  if (value.is_number_unsigned()) {
+    const auto n = value.get<std::uint64_t>();
+    return high >= 0 && n <= static_cast<std::uint64_t>(high) &&
+           (low <= 0 || n >= static_cast<std::uint64_t>(low));
+  }
+  return value.is_number_integer() && value.get<std::int64_t>() >= low &&
+         value.get<std::int64_t>() <= high;
+}
+
 std::string ConfigDocument::where(const std::string& pointer) const {
   const int line = line_of(pointer);
   return line > 0 ? fmt::format("{}:{}", path, line) : path;

@@ -4,6 +4,7 @@
 // one that computes its values is evaluated with `node` when it is on PATH).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,6 +25,14 @@ struct ConfigDocument {
   // "ecosystem.config.js:11" (or just the path when the line is unknown).
   std::string where(const std::string& pointer) const;
 };
+
+// A value as a message shows it: JSON, ASCII only (so it can be cut anywhere, and a line
+// of a log stays valid UTF-8), at most 80 characters of it.
+std::string shown_value(const nlohmann::json& value);
+
+// `value` is a whole number from `low` to `high` (JSON keeps 0 and up unsigned: 2^64 - 1 is
+// not -1 here).
+bool whole_number_in(const nlohmann::json& value, std::int64_t low, std::int64_t high);
 
 // By extension: .json, .yaml/.yml, .js/.cjs. Errors name the file, the line and what was
 // expected.

@@ -10,13 +10,46 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 namespace clab::pm {
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 16 * 1024 * 1024;
+// A client (the CLI) writes its request as soon as it connects: a connection with no whole
+// line by then is answered with an error and closed, so that idle connections cannot pile up.
+constexpr std::chrono::milliseconds kRequestDeadline(5000);
+
+// No request of the protocol nests deeper than a few levels; a deeper one is refused before
+// it is parsed (a value nested a million deep would overflow the stack of any recursive
+// walk over it, such as printing it in an error).
+constexpr std::size_t kMaxNesting = 64;
+
+// How deep the arrays and objects of a JSON text nest, strings skipped.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 Result<sockaddr_un> unix_address(const std::string& path) {
   sockaddr_un address{};
@@ -65,8 +98,10 @@ ControlServer::ControlServer(cluster::EventLoop& loop, UniqueFd listener, std::s
 
 ControlServer::~ControlServer() {
   *alive_ = false;
-  for (auto& [fd, connection] : connections_)
+  for (auto& [fd, connection] : connections_) {
+    if (connection->deadline) loop_.cancel(*connection->deadline);
     loop_.remove(fd);
+  }
   loop_.remove(listener_.get());
   ::unlink(path_.c_str());
 }
@@ -81,6 +116,16 @@ void ControlServer::accept_connections() {
     auto connection = std::make_unique<Connection>();
     connection->fd = std::move(fd);
     connection->id = next_connection_id_++;
+    connection->deadline = loop_.after(kRequestDeadline, [this, raw, id = connection->id] {
+      auto it = connections_.find(raw);
+      if (it == connections_.end() || it->second->id != id) return;
+      it->second->deadline.reset();
+      if (!it->second->answered) {
+        answer(raw,
+               {{"ok", false},
+                {"error", fmt::format("no request line within {} ms", kRequestDeadline.count())}});
+      }
+    });
     connections_[raw] = std::move(connection);
     if (auto s = loop_.add(raw, EPOLLIN,
                            [this, raw](std::uint32_t events) {
@@ -125,7 +170,13 @@ void ControlServer::on_readable(int fd) {
   if (newline == std::string::npos) return;
   c.answered = true;
   if (!c.refusal.empty()) return answer(fd, {{"ok", false}, {"error", c.refusal}});
-  auto request = nlohmann::json::parse(c.input.substr(0, newline), nullptr, false);
+  const std::string_view line(c.input.data(), newline);
+  if (nesting_depth(line) > kMaxNesting) {
+    return answer(fd,
+                  {{"ok", false},
+                   {"error", fmt::format("a request nests deeper than {} levels", kMaxNesting)}});
+  }
+  auto request = nlohmann::json::parse(line, nullptr, false);
   c.input.clear();
   if (!request.is_object() || !request.contains("verb") || !request["verb"].is_string()) {
     return answer(fd, {{"ok", false},
@@ -147,7 +198,8 @@ void ControlServer::answer(int fd, const nlohmann::json& response) {
   if (it == connections_.end()) return;
   Connection& c = *it->second;
   c.answered = true;
-  c.output = response.dump() + "\n";
+  // A message may quote a request's bytes: what is not UTF-8 is replaced, never thrown on.
+  c.output = response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   on_writable(fd);
 }
 
@@ -171,8 +223,11 @@ void ControlServer::on_writable(int fd) {
 }
 
 void ControlServer::close(int fd) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  if (it->second->deadline) loop_.cancel(*it->second->deadline);
   loop_.remove(fd);
-  connections_.erase(fd);
+  connections_.erase(it);
 }
 
 Result<nlohmann::json> call_daemon(const std::string& path, const nlohmann::json& request,

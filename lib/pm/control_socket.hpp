@@ -5,7 +5,9 @@
 // connection's peer uid with SO_PEERCRED: a process of another user is refused even if the
 // file mode were loosened. A request may be answered later (a reload takes seconds): the
 // handler gets a Reply to call once, when the work is done; the loop goes on meanwhile.
-// Invariant: each connection gets exactly one response line, then is closed.
+// Invariant: each connection gets exactly one response line, then is closed: an answer, or
+// an error for a request that is not one JSON object per line, is over 16 MiB, or has not
+// arrived whole within 5 s of the connection (so idle connections cannot pile up).
 // Single-threaded, on the daemon's EventLoop.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cluster/event_loop.hpp"
@@ -44,6 +47,7 @@ class ControlServer {
     std::string output;
     std::string refusal;  // another user's connection: the only answer it gets
     bool answered = false;
+    std::optional<cluster::EventLoop::TimerId> deadline;  // for its request line
   };
 
   ControlServer(cluster::EventLoop& loop, UniqueFd listener, std::string path, Handler handler);

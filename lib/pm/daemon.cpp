@@ -5,12 +5,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <csignal>
+#include <thread>
 
 #include "core/file_text.hpp"
 #include "lifecycle/sd_notify.hpp"
 #include "monitor/prometheus_text.hpp"
 #include "pm/app_config_json.hpp"
+#include "pm/request_fields.hpp"
 #include "proc/exit_status.hpp"
 #include "proc/reap.hpp"
 #include "sched/cron_expression.hpp"
@@ -158,8 +162,9 @@ Result<std::vector<Daemon::Target>> Daemon::resolve(const json& request) const {
     out.push_back({it->second.get(), std::nullopt});
     return out;
   }
-  if (!target.empty() && target.find_first_not_of("0123456789") == std::string::npos) {
-    const int id = std::stoi(target);
+  int id = 0;
+  const auto [end, error] = std::from_chars(target.data(), target.data() + target.size(), id);
+  if (!target.empty() && error == std::errc() && end == target.data() + target.size() && id >= 0) {
     for (const auto& [name, app] : apps_) {
       if (auto instance = app->instance_of(id)) {
         out.push_back({app.get(), instance});
@@ -170,157 +175,239 @@ Result<std::vector<Daemon::Target>> Daemon::resolve(const json& request) const {
   return Error{fmt::format("process or app '{}' not found", target)};
 }
 
-void Daemon::handle(const json& request, Reply reply) {
-  const std::string verb = request.value("verb", "");
-  if (exiting_ && verb != "ping") return reply(failure("the daemon is shutting down"));
-  if (verb == "ping") {
-    return reply({{"ok", true}, {"pid", ::getpid()}, {"apps", apps_.size()}});
-  }
-  if (verb == "list") return reply({{"ok", true}, {"processes", process_list()}});
-  if (verb == "figures") {
-    json answer = monitor_.snapshot(/*with_timeline=*/true);
-    answer["ok"] = true;
-    return reply(answer);
-  }
-  if (verb == "metrics")
-    return reply({{"ok", true}, {"text", monitor::prometheus_text(monitor_.figures())}});
-  if (verb == "dashboard") return serve_dashboard(request, std::move(reply));
-  if (verb == "start") return start_apps(request, std::move(reply));
-  if (verb == "save") {
-    if (auto s = save(); !s) return reply(failure(s.error().message));
-    return reply({{"ok", true}, {"path", options_.home.dump()}, {"apps", order_.size()}});
-  }
-  if (verb == "resurrect") {
-    auto text = read_text_file(options_.home.dump());
-    if (!text) {
-      return reply(
-          failure(fmt::format("nothing saved: {} (pm save writes it)", text.error().message)));
-    }
-    auto dump = json::parse(text.value(), nullptr, false);
-    if (!dump.is_object() || !dump.contains("apps")) {
-      return reply(failure(fmt::format("{} is not a pm dump", options_.home.dump())));
-    }
-    json start = {{"verb", "start"}, {"apps", json::array()}};
-    for (const auto& entry : dump["apps"]) {
-      json app = entry.value("config", json::object());
-      app["environment"] = entry.value("environment", json::array());
-      start["apps"].push_back(app);
-    }
-    return start_apps(start, std::move(reply));
-  }
-  if (verb == "kill") return kill(std::move(reply));
-  if (verb == "scale") {
-    const std::string name = request.value("target", "");
-    auto it = apps_.find(name);
-    if (it == apps_.end()) return reply(failure(fmt::format("app '{}' not found", name)));
-    const std::string spec = request.value("instances", "");
-    const int current = it->second->config().instances;
-    int wanted = 0;
-    try {
-      const int n = std::stoi(spec);
-      wanted = spec.front() == '+' || spec.front() == '-' ? current + n : n;
-    } catch (...) {
-      return reply(failure(fmt::format("scale: '{}' is not N, +N or -N", spec)));
-    }
-    if (auto s = it->second->scale(wanted); !s) return reply(failure(s.error().message));
-    log(fmt::format("app '{}' scaled from {} to {} instances", name, current, wanted));
-    return reply({{"ok", true}, {"processes", process_list()}});
-  }
+const std::vector<Daemon::Verb>& Daemon::verbs() {
+  using K = FieldKind;
+  static const RequestField target{"target", K::Target};
+  static const std::vector<Verb> table = {
+      {"ping", {}, &Daemon::ping},
+      {"list", {}, &Daemon::list},
+      {"figures", {}, &Daemon::figures},
+      {"metrics", {}, &Daemon::metrics},
+      {"dashboard", {{"port", K::Port}}, &Daemon::serve_dashboard},
+      {"start", {{"apps", K::Apps, true}}, &Daemon::start},
+      {"save", {}, &Daemon::save_apps},
+      {"resurrect", {}, &Daemon::resurrect},
+      {"kill", {}, &Daemon::kill_all},
+      {"scale", {{"target", K::Target, true}, {"instances", K::Text, true}}, &Daemon::scale},
+      {"describe", {target}, &Daemon::describe},
+      {"flush", {target}, &Daemon::flush},
+      {"reset", {target}, &Daemon::reset},
+      {"signal", {target, {"signal", K::Text, true}}, &Daemon::signal},
+      {"stop", {target}, &Daemon::stop},
+      {"restart", {target}, &Daemon::restart},
+      {"reload",
+       {target, {"parallel", K::Count}, {"take_over_at_timeout", K::Flag}},
+       &Daemon::reload},
+      {"delete", {target}, &Daemon::remove},
+  };
+  return table;
+}
 
+void Daemon::handle(const json& request, Reply reply) {
+  const std::string& name = request.at("verb").get_ref<const std::string&>();
+  const auto& table = verbs();
+  const auto verb =
+      std::find_if(table.begin(), table.end(), [&](const Verb& v) { return v.name == name; });
+  if (verb == table.end())
+    return reply(failure(
+        fmt::format("unknown verb '{}'", name.size() <= 80 ? name : name.substr(0, 77) + "...")));
+  if (exiting_ && name != "ping") return reply(failure("the daemon is shutting down"));
+  if (auto s = check_request_fields(name, request, verb->fields); !s)
+    return reply(failure(s.error().message));
+  (this->*verb->handler)(request, std::move(reply));
+}
+
+void Daemon::ping(const json&, Reply reply) {
+  reply({{"ok", true}, {"pid", ::getpid()}, {"apps", apps_.size()}});
+}
+
+void Daemon::list(const json&, Reply reply) {
+  reply({{"ok", true}, {"processes", process_list()}});
+}
+
+void Daemon::figures(const json&, Reply reply) {
+  json answer = monitor_.snapshot(/*with_timeline=*/true);
+  answer["ok"] = true;
+  reply(answer);
+}
+
+void Daemon::metrics(const json&, Reply reply) {
+  reply({{"ok", true}, {"text", monitor::prometheus_text(monitor_.figures())}});
+}
+
+void Daemon::save_apps(const json&, Reply reply) {
+  if (auto s = save(); !s) return reply(failure(s.error().message));
+  reply({{"ok", true}, {"path", options_.home.dump()}, {"apps", order_.size()}});
+}
+
+void Daemon::resurrect(const json&, Reply reply) {
+  const std::string path = options_.home.dump();
+  auto text = read_text_file(path);
+  if (!text) {
+    return reply(
+        failure(fmt::format("nothing saved: {} (pm save writes it)", text.error().message)));
+  }
+  auto dump = json::parse(text.value(), nullptr, false);
+  if (!dump.is_object() || !dump.contains("apps") || !dump["apps"].is_array())
+    return reply(failure(fmt::format("{} is not a pm dump", path)));
+  json apps = json::array();
+  for (const auto& entry : dump["apps"]) {
+    if (!entry.is_object() || !entry.contains("config") || !entry["config"].is_object())
+      return reply(failure(fmt::format("{}: an app is {}; expected {{config, environment}}", path,
+                                       shown_value(entry))));
+    json app = entry["config"];
+    app["environment"] = entry.value("environment", json::array());
+    apps.push_back(std::move(app));
+  }
+  start_apps(ConfigDocument{.path = path, .root = {{"apps", std::move(apps)}}}, std::move(reply));
+}
+
+void Daemon::kill_all(const json&, Reply reply) {
+  kill(std::move(reply));
+}
+
+void Daemon::scale(const json& request, Reply reply) {
+  const std::string name = request["target"];
+  auto it = apps_.find(name);
+  if (it == apps_.end()) return reply(failure(fmt::format("app '{}' not found", name)));
+  const std::string spec = request["instances"];
+  const int current = it->second->config().instances;
+  const bool relative = !spec.empty() && (spec.front() == '+' || spec.front() == '-');
+  int n = 0;
+  const char* begin = spec.data() + (relative && spec.front() == '+' ? 1 : 0);
+  const auto [end, error] = std::from_chars(begin, spec.data() + spec.size(), n);
+  const int wanted = relative ? current + n : n;
+  if (spec.empty() || error != std::errc() || end != spec.data() + spec.size() || wanted < 1 ||
+      wanted > 1024) {
+    return reply(failure(fmt::format(
+        "scale request: field 'instances' is {}; expected N, +N or -N, leaving 1 to 1024",
+        shown_value(spec))));
+  }
+  if (auto s = it->second->scale(wanted); !s) return reply(failure(s.error().message));
+  log(fmt::format("app '{}' scaled from {} to {} instances", name, current, wanted));
+  reply({{"ok", true}, {"processes", process_list()}});
+}
+
+void Daemon::describe(const json& request, Reply reply) {
   auto targets = resolve(request);
   if (!targets) return reply(failure(targets.error().message));
-  if (verb == "describe") {
-    json processes = json::array();
-    for (const auto& t : targets.value()) {
-      for (auto& p : t.app->processes(monitor_.figures())) {
-        if (!t.instance || t.app->instance_of(p["pm_id"].get<int>()) == t.instance)
-          processes.push_back(std::move(p));
-      }
+  json processes = json::array();
+  for (const auto& t : targets.value()) {
+    for (auto& p : t.app->processes(monitor_.figures())) {
+      if (!t.instance || t.app->instance_of(p["pm_id"].get<int>()) == t.instance)
+        processes.push_back(std::move(p));
     }
-    return reply({{"ok", true}, {"processes", processes}});
   }
-  if (verb == "flush") {
-    for (const auto& t : targets.value()) {
-      if (auto s = t.app->flush_logs(); !s) return reply(failure(s.error().message));
-    }
-    return reply({{"ok", true}});
+  reply({{"ok", true}, {"processes", processes}});
+}
+
+void Daemon::flush(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  for (const auto& t : targets.value()) {
+    if (auto s = t.app->flush_logs(); !s) return reply(failure(s.error().message));
   }
-  if (verb == "reset") {
-    for (const auto& t : targets.value())
-      t.app->reset_counters();
-    return reply({{"ok", true}, {"processes", process_list()}});
+  reply({{"ok", true}});
+}
+
+void Daemon::reset(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  for (const auto& t : targets.value())
+    t.app->reset_counters();
+  reply({{"ok", true}, {"processes", process_list()}});
+}
+
+void Daemon::signal(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  const std::string name = request["signal"];
+  const int signal = proc::signal_number(name);
+  if (signal <= 0) return reply(failure(fmt::format("'{}' is not a signal name", name)));
+  for (const auto& t : targets.value()) {
+    if (auto s = t.app->send_signal(t.instance, signal); !s)
+      return reply(failure(s.error().message));
   }
-  if (verb == "signal") {
-    const std::string name = request.value("signal", "");
-    const int signal = proc::signal_number(name);
-    if (signal <= 0) return reply(failure(fmt::format("'{}' is not a signal name", name)));
-    for (const auto& t : targets.value()) {
-      if (auto s = t.app->send_signal(t.instance, signal); !s)
-        return reply(failure(s.error().message));
-    }
-    return reply({{"ok", true}});
-  }
-  using Finish = std::function<void(std::vector<std::string>)>;
-  auto as_failures = [](const Finish& finish) {
-    return [finish](Status s) {
-      finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
-    };
+  reply({{"ok", true}});
+}
+
+namespace {
+using Finish = std::function<void(std::vector<std::string>)>;
+std::function<void(Status)> as_failures(const Finish& finish) {
+  return [finish](Status s) {
+    finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
   };
-  if (verb == "stop") {
-    return for_each_target(
-        targets.value(),
-        [as_failures](const Target& t, Finish finish) {
-          if (t.instance) {
-            t.app->stop_instance(*t.instance);
-            return finish({});
-          }
-          t.app->stop(as_failures(finish));
-        },
-        std::move(reply));
-  }
-  if (verb == "restart") {
-    return for_each_target(
-        targets.value(),
-        [as_failures](const Target& t, Finish finish) {
-          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish));
-          t.app->restart(as_failures(finish));
-        },
-        std::move(reply));
-  }
-  if (verb == "reload") {
-    const auto parallel = request.value("parallel", std::size_t{1});
-    const auto rule = request.value("take_over_at_timeout", false)
-                          ? cluster::WorkerGroup::ReplaceRule::TakeOverAtTimeout
-                          : cluster::WorkerGroup::ReplaceRule::RollBack;
-    return for_each_target(
-        targets.value(),
-        [parallel, rule](const Target& t, Finish finish) {
-          if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish), rule);
-          t.app->reload(parallel, std::move(finish), rule);
-        },
-        std::move(reply));
-  }
-  if (verb == "delete") {
-    for (const auto& t : targets.value()) {
-      if (t.instance && t.app->config().instances > 1) {
-        return reply(failure(fmt::format(
-            "pm_id {} is one of {} instances of '{}': delete the app by name, or scale it",
-            request.value("target", ""), t.app->config().instances, t.app->config().name)));
-      }
+}
+}  // namespace
+
+void Daemon::stop(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  for_each_target(
+      targets.value(),
+      [](const Target& t, Finish finish) {
+        if (t.instance) {
+          t.app->stop_instance(*t.instance);
+          return finish({});
+        }
+        t.app->stop(as_failures(finish));
+      },
+      std::move(reply));
+}
+
+void Daemon::restart(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  for_each_target(
+      targets.value(),
+      [](const Target& t, Finish finish) {
+        if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish));
+        t.app->restart(as_failures(finish));
+      },
+      std::move(reply));
+}
+
+void Daemon::reload(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  const auto parallel = request.value("parallel", std::size_t{1});
+  const auto rule = request.value("take_over_at_timeout", false)
+                        ? cluster::WorkerGroup::ReplaceRule::TakeOverAtTimeout
+                        : cluster::WorkerGroup::ReplaceRule::RollBack;
+  for_each_target(
+      targets.value(),
+      [parallel, rule](const Target& t, Finish finish) {
+        if (t.instance) return t.app->restart_instance(*t.instance, std::move(finish), rule);
+        t.app->reload(parallel, std::move(finish), rule);
+      },
+      std::move(reply));
+}
+
+void Daemon::remove(const json& request, Reply reply) {
+  auto targets = resolve(request);
+  if (!targets) return reply(failure(targets.error().message));
+  for (const auto& t : targets.value()) {
+    if (t.instance && t.app->config().instances > 1) {
+      return reply(failure(fmt::format(
+          "pm_id {} is one of {} instances of '{}': delete the app by name, or scale it",
+          request.value("target", ""), t.app->config().instances, t.app->config().name)));
     }
-    return for_each_target(
-        targets.value(),
-        [this, as_failures](const Target& t, Finish finish) {
-          const std::string name = t.app->config().name;
-          t.app->stop([this, name, finish](Status s) {
-            // Deleted once the stop's callbacks have all returned.
-            loop_.after(std::chrono::milliseconds(0), [this, name] { remove_app(name); });
-            finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
-          });
-        },
-        std::move(reply));
   }
-  reply(failure(fmt::format("unknown verb '{}'", verb)));
+  for_each_target(
+      targets.value(),
+      [this](const Target& t, Finish finish) {
+        const std::string name = t.app->config().name;
+        t.app->stop([this, name, finish](Status s) {
+          // Deleted once the stop's callbacks have all returned.
+          loop_.after(std::chrono::milliseconds(0), [this, name] { remove_app(name); });
+          finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+        });
+      },
+      std::move(reply));
+}
+
+void Daemon::start(const json& request, Reply reply) {
+  start_apps(ConfigDocument{.path = "start request", .root = request}, std::move(reply));
 }
 
 void Daemon::for_each_target(
@@ -357,13 +444,14 @@ void Daemon::for_each_target(
   (*step)();
 }
 
-void Daemon::start_apps(const json& request, Reply reply) {
+void Daemon::start_apps(const ConfigDocument& document, Reply reply) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<std::pair<AppConfig, std::vector<std::string>>> configs;
-  for (const auto& entry : request.value("apps", json::array())) {
-    auto config = app_from_json(entry);
-    if (!config) return reply(failure(config.error().message));
-    std::vector<std::string> environment = entry.value("environment", std::vector<std::string>{});
-    configs.emplace_back(std::move(config.value()), std::move(environment));
+  const json& apps = document.root["apps"];
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    auto app = app_from_json(document, "/apps/" + std::to_string(i), cores);
+    if (!app) return reply(failure(app.error().message));
+    configs.emplace_back(std::move(app->config), std::move(app->environment));
   }
   if (configs.empty()) return reply(failure("start: no app given"));
   std::vector<Target> targets;

@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cluster/event_loop.hpp"
 #include "monitor/monitor_server.hpp"
@@ -22,6 +24,7 @@
 #include "pm/file_watch.hpp"
 #include "pm/managed_app.hpp"
 #include "pm/pm_home.hpp"
+#include "pm/request_fields.hpp"
 #include "proc/signal_set.hpp"
 
 namespace clab::pm {
@@ -54,10 +57,40 @@ class Daemon {
     std::optional<int> instance;
   };
 
+  // A verb of the protocol: its fields (checked before the handler runs) and its handler.
+  struct Verb {
+    std::string_view name;
+    std::vector<RequestField> fields;
+    void (Daemon::*handler)(const nlohmann::json& request, Reply reply);
+  };
+  static const std::vector<Verb>& verbs();
+
+  // A request from the control socket (an object with a string `verb`): looked up in
+  // verbs(), its fields checked, then handled.
   void handle(const nlohmann::json& request, Reply reply);
+  void ping(const nlohmann::json& request, Reply reply);
+  void list(const nlohmann::json& request, Reply reply);
+  void figures(const nlohmann::json& request, Reply reply);
+  void metrics(const nlohmann::json& request, Reply reply);
+  void start(const nlohmann::json& request, Reply reply);
+  void save_apps(const nlohmann::json& request, Reply reply);
+  void resurrect(const nlohmann::json& request, Reply reply);
+  void kill_all(const nlohmann::json& request, Reply reply);
+  void scale(const nlohmann::json& request, Reply reply);
+  void describe(const nlohmann::json& request, Reply reply);
+  void flush(const nlohmann::json& request, Reply reply);
+  void reset(const nlohmann::json& request, Reply reply);
+  void signal(const nlohmann::json& request, Reply reply);
+  void stop(const nlohmann::json& request, Reply reply);
+  void restart(const nlohmann::json& request, Reply reply);
+  void reload(const nlohmann::json& request, Reply reply);
+  void remove(const nlohmann::json& request, Reply reply);
+
   Result<std::vector<Target>> resolve(const nlohmann::json& request) const;
   nlohmann::json process_list();
-  void start_apps(const nlohmann::json& request, Reply reply);
+  // The apps of `document` (its root's "apps", each checked by app_from_json): a start
+  // request, or dump.json for resurrect.
+  void start_apps(const ConfigDocument& document, Reply reply);
   void for_each_target(
       const std::vector<Target>& targets,
       std::function<void(const Target&, std::function<void(std::vector<std::string>)>)> op,

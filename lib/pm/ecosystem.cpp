@@ -31,26 +31,37 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 // Reads one app object into an AppConfig; the first wrong value is the error.
 class AppReader {
  public:
+  // How strict: a file's unknown field is a warning (a typo, or a PM2 field pm does not
+  // have); a resolved app's (the CLI's request, dump.json) is an error, as the CLI sends none.
+  enum class Form { File, Resolved };
+
   AppReader(const ConfigDocument& document, std::string pointer, const json& app,
-            const EcosystemOptions& options, std::vector<std::string>& warnings)
+            const EcosystemOptions& options, std::vector<std::string>& warnings,
+            Form form = Form::File)
       : document_(document),
         pointer_(std::move(pointer)),
         app_(app),
         options_(options),
-        warnings_(warnings) {}
+        warnings_(warnings),
+        form_(form) {}
 
   Result<AppConfig> read();
+  // A resolved app's `environment` (NAME=value entries), once read.
+  std::vector<std::string> take_environment() { return std::move(environment_); }
 
   // How each field of an app is read: the field names pm knows are this table's keys.
   using Reader = Status (*)(const AppReader&, const std::string& key, const json& value,
                             AppConfig& app);
   static const std::map<std::string, Reader>& readers();
+  // The fields only a resolved app has: what the CLI worked out from the file and its
+  // environment (port, watch_paths), and the environment itself.
+  static const std::map<std::string, Reader>& resolved_readers();
 
  private:
   std::string at(const std::string& key) const { return document_.where(pointer_ + "/" + key); }
   Error wrong(const std::string& key, const json& value, const std::string& expected) const {
     return Error{fmt::format("{}: app '{}': {} is {}; expected {}", at(key), label_, key,
-                             value.dump(), expected)};
+                             shown_value(value), expected)};
   }
   Status text(const std::string& key, const json& v, std::string& out) const {
     if (!v.is_string()) return wrong(key, v, "a string");
@@ -64,7 +75,7 @@ class AppReader {
   }
   Status whole(const std::string& key, const json& v, int& out, int min,
                const std::string& unit) const {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > 1 << 30) {
+    if (!whole_number_in(v, min, 1 << 30)) {
       return wrong(key, v, fmt::format("a whole number of {}, {} or more", unit, min));
     }
     out = v.get<int>();
@@ -85,7 +96,9 @@ class AppReader {
   const json& app_;
   const EcosystemOptions& options_;
   std::vector<std::string>& warnings_;
-  std::string label_;  // the app's name, or its position
+  Form form_;
+  std::string label_;  // the app's name (at most 80 characters of it), or its position
+  std::vector<std::string> environment_;
 };
 
 Status AppReader::strings(const std::string& key, const json& v,
@@ -121,8 +134,7 @@ Status AppReader::instances(const std::string& key, const json& v, AppConfig& ap
   int count = 0;
   if (v.is_string() && v.get<std::string>() == "max") {
     count = 0;
-  } else if (v.is_number_integer() && v.get<std::int64_t>() >= -1 &&
-             v.get<std::int64_t>() <= 1024) {
+  } else if (whole_number_in(v, -1, 1024)) {
     count = v.get<int>();
   } else {
     return wrong(key, v, expected);
@@ -135,7 +147,7 @@ Status AppReader::instances(const std::string& key, const json& v, AppConfig& ap
 
 Status AppReader::memory(const std::string& key, const json& v, AppConfig& app) const {
   const std::string expected = "a size such as '300M', '1G', '512K', or a number of bytes";
-  if (v.is_number_integer() && v.get<std::int64_t>() > 0) {
+  if (v.is_number_unsigned()) {  // a number of bytes; 0: no limit
     app.max_memory_restart_bytes = v.get<std::uint64_t>();
     return {};
   }
@@ -157,6 +169,10 @@ Status AppReader::memory(const std::string& key, const json& v, AppConfig& app) 
 Status AppReader::health_check(const std::string& key, const json& v, AppConfig& app) const {
   const std::string expected =
       "an object such as {path: '/health', interval: 1000, timeout: 500, failures: 3}";
+  if (v.is_null()) {  // none
+    app.health_check.reset();
+    return {};
+  }
   if (!v.is_object()) return wrong(key, v, expected);
   monitor::ProbeSettings probe;
   for (const auto& [name, value] : v.items()) {
@@ -191,10 +207,11 @@ Status AppReader::environment(const std::string& key, const json& v,
     } else if (value.is_number() || value.is_boolean()) {
       out[name] = value.dump();
     } else if (!value.is_null()) {
-      return Error{fmt::format(
-          "{}: app '{}': {}.{} is {}; expected a string, a number or a "
-          "boolean",
-          document_.where(pointer_ + "/" + key + "/" + name), label_, key, name, value.dump())};
+      return Error{
+          fmt::format("{}: app '{}': {}.{} is {}; expected a string, a number or a "
+                      "boolean",
+                      document_.where(pointer_ + "/" + key + "/" + name), label_, key, name,
+                      shown_value(value))};
     }
   }
   return {};
@@ -283,6 +300,7 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
       {"cron_restart",
        [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
          if (auto s = r.text(key, x, app.cron_restart); !s) return s;
+         if (app.cron_restart.empty()) return {};  // none
          if (auto cron = sched::CronExpression::parse(app.cron_restart); !cron) {
            return r.wrong(key, x, "a cron expression (" + cron.error().message + ")");
          }
@@ -319,8 +337,32 @@ const std::map<std::string, AppReader::Reader>& AppReader::readers() {
   return table;
 }
 
+const std::map<std::string, AppReader::Reader>& AppReader::resolved_readers() {
+  static const std::map<std::string, Reader> table = {
+      {"port",
+       [](const AppReader& r, const std::string& key, const json& x, AppConfig& app) -> Status {
+         if (!whole_number_in(x, 0, 65535))
+           return r.wrong(key, x, "a port from 0 (any free one) to 65535");
+         app.port = x.get<int>();
+         return {};
+       }},
+      {"watch_paths", [](const AppReader& r, const std::string& key, const json& x,
+                         AppConfig& app) { return r.strings(key, x, app.watch_paths); }},
+  };
+  return table;
+}
+
 Status AppReader::field(const std::string& key, const json& v, AppConfig& app) const {
-  const auto reader = readers().find(key);
+  auto reader = readers().find(key);
+  if (form_ == Form::Resolved && reader == readers().end()) {
+    reader = resolved_readers().find(key);
+    if (reader == resolved_readers().end()) {
+      return Error{
+          fmt::format("{}: app '{}': unknown field {}; expected the fields of "
+                      "docs/pm-protocol.md",
+                      at(key), label_, shown_value(key))};
+    }
+  }
   if (reader == readers().end()) {
     if (key.rfind("env_", 0) == 0) return {};  // read after env, when chosen with --env
     const std::string nearest = nearest_field(key);
@@ -337,10 +379,15 @@ Result<AppConfig> AppReader::read() {
                              document_.where(pointer_), app_.dump())};
   }
   label_ = app_.contains("name") && app_["name"].is_string()
-               ? app_["name"].get<std::string>()
+               ? app_["name"].get<std::string>().substr(0, 80)
                : "#" + pointer_.substr(pointer_.rfind('/') + 1);
   AppConfig app;
   for (const auto& [key, value] : app_.items()) {
+    if (form_ == Form::Resolved && key == "environment") {
+      if (!value.is_array()) return wrong(key, value, "a list of \"NAME=value\" strings");
+      if (auto s = strings(key, value, environment_); !s) return s.error();
+      continue;
+    }
     if (auto s = field(key, value, app); !s) return s.error();
   }
   if (app.script.empty()) {
@@ -441,6 +488,18 @@ Result<Ecosystem> interpret_ecosystem(const ConfigDocument& document,
     ecosystem.apps.push_back(std::move(app.value()));
   }
   return ecosystem;
+}
+
+Result<AppConfig> read_resolved_app(const ConfigDocument& document, const std::string& pointer,
+                                    int cores, std::vector<std::string>& environment) {
+  std::vector<std::string> warnings;  // none: a resolved app's unknown field is an error
+  const EcosystemOptions options{.cores = cores};
+  const json* app = &document.root;
+  if (!pointer.empty()) app = &document.root.at(json::json_pointer(pointer));
+  AppReader reader(document, pointer, *app, options, warnings, AppReader::Form::Resolved);
+  auto config = reader.read();
+  if (config) environment = reader.take_environment();
+  return config;
 }
 
 Result<Ecosystem> load_ecosystem(const std::string& path, const EcosystemOptions& options) {

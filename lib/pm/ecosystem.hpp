@@ -73,6 +73,12 @@ Result<Ecosystem> load_ecosystem(const std::string& path, const EcosystemOptions
 Result<Ecosystem> interpret_ecosystem(const ConfigDocument& document,
                                       const EcosystemOptions& options);
 
+// An app in resolved form (app_config_json.hpp) at `pointer` in `document`: read by the same
+// field readers as a file, so a value a file may not have is refused with the same line;
+// an unknown field is an error. Fills `environment` from its "environment" list.
+Result<AppConfig> read_resolved_app(const ConfigDocument& document, const std::string& pointer,
+                                    int cores, std::vector<std::string>& environment);
+
 // The valid field closest to `word` in spelling, if one is close enough to be a typo.
 std::string nearest_field(const std::string& word);
 
