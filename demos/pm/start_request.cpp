@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
 #include "pm/app_config_json.hpp"
 #include "pm/ecosystem.hpp"
+#include "proc/program_path.hpp"
 
 extern char** environ;
 
@@ -42,6 +45,29 @@ std::string program_path(const std::string& cwd, const std::string& program) {
   if (program.find('/') == std::string::npos && !fs::exists(fs::path(cwd) / program))
     return program;
   return absolute_from(cwd, program);
+}
+
+// Refused before the daemon is asked, like any other broken file: a script that is not there
+// (or a program not on PATH) would only register errored instances.
+Status check_script(const AppConfig& app, const std::string& where, const std::string& given) {
+  if (app.interpreter == "none") {
+    const char* path = std::getenv("PATH");
+    auto program = proc::find_program(app.script, path != nullptr ? path : "");
+    if (program) return {};
+    return Error{fmt::format("{}: app '{}': script is '{}'; expected an executable file ({})",
+                             where, app.name, given, program.error().message)};
+  }
+  int error = 0;
+  if (::access(app.script.c_str(), R_OK) != 0) {
+    error = errno;
+  } else if (std::error_code ec; fs::is_directory(app.script, ec)) {
+    error = EISDIR;
+  } else {
+    return {};
+  }
+  return Error{fmt::format("{}: app '{}': script is '{}'; expected a file to run with {} ({}: {})",
+                           where, app.name, given, app.interpreter, app.script,
+                           std::strerror(error))};
 }
 
 }  // namespace
@@ -78,12 +104,16 @@ Result<nlohmann::json> build_start_request(const StartArguments& a,
             fmt::format("pm start: --only '{}': {} has no app of that name", only, a.target)};
       }
     }
-    for (AppConfig app : ecosystem.value().apps) {
+    for (std::size_t i = 0; i < ecosystem.value().apps.size(); ++i) {
+      AppConfig app = ecosystem.value().apps[i];
       if (!a.only.empty() && std::find(a.only.begin(), a.only.end(), app.name) == a.only.end())
         continue;
+      const std::string given = app.script;
       app.cwd = app.cwd.empty() ? base : absolute_from(base, app.cwd);
       app.script = app.interpreter == "none" ? program_path(app.cwd, app.script)
                                              : absolute_from(app.cwd, app.script);
+      if (auto s = check_script(app, ecosystem.value().script_where[i], given); !s)
+        return s.error();
       if (a.watch) app.watch = true;
       auto json = to_json(app);
       json["environment"] = environment;
@@ -101,6 +131,7 @@ Result<nlohmann::json> build_start_request(const StartArguments& a,
   const bool javascript = file.ends_with(".js") || file.ends_with(".cjs") || file.ends_with(".mjs");
   app.interpreter = javascript ? "node" : "none";
   app.script = javascript ? absolute_from(cwd, a.target) : program_path(cwd, a.target);
+  if (auto s = check_script(app, "pm start", a.target); !s) return s.error();
   if (!a.instances.empty()) {
     // PM2: -i starts cluster mode.
     app.exec_mode = ExecMode::Cluster;

@@ -486,6 +486,7 @@ Result<Ecosystem> interpret_ecosystem(const ConfigDocument& document,
       }
     }
     ecosystem.apps.push_back(std::move(app.value()));
+    ecosystem.script_where.push_back(document.where(pointer + "/script"));
   }
   return ecosystem;
 }

@@ -61,7 +61,8 @@ struct AppConfig {
 
 struct Ecosystem {
   std::vector<AppConfig> apps;
-  std::vector<std::string> warnings;  // one line each, for stderr
+  std::vector<std::string> script_where;  // per app: where its script is ("file.js:4")
+  std::vector<std::string> warnings;      // one line each, for stderr
 };
 
 struct EcosystemOptions {

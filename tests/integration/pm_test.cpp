@@ -303,14 +303,34 @@ TEST_F(PmTest, ABrokenFileStartsNothingAndSaysWhereInOneLine) {
   EXPECT_EQ(pm_->daemon_pid(), 0) << "a daemon was started for a broken file";
   EXPECT_EQ(pm_->pm({"start", "--instances", "many", "x"}).code, 2);
 
-  // A file without errors whose program is not there: the start fails (exit 1), and says.
+  // Regression: a file whose script is not there registered two errored instances in the
+  // daemon and exited 1. Like every other broken file, it is refused before the daemon is
+  // asked: one line naming the file, the app, the field and the path; nothing registered.
+  pm_->write_file("nest.config.js",
+                  "module.exports = {\n  apps: [{\n    name: 'nest',\n"
+                  "    script: '/nonexistent/dist/main.js',\n    instances: 2,\n"
+                  "    exec_mode: 'cluster',\n  }],\n};\n");
+  const auto missing = pm_->pm({"start", pm_->path("nest.config.js")});
+  EXPECT_EQ(missing.code, 2) << missing.text;
+  EXPECT_EQ(std::count(missing.text.begin(), missing.text.end(), '\n'), 1) << missing.text;
+  EXPECT_NE(missing.text.find("nest.config.js:4: app 'nest': script is "
+                              "'/nonexistent/dist/main.js'; expected a file to run with node"),
+            std::string::npos)
+      << missing.text;
   pm_->write_file("missing.json",
                   json{{"apps", {{{"name", "ghost"}, {"script", "no-such-program"}}}}}.dump());
-  const auto missing = pm_->pm({"start", pm_->path("missing.json")});
-  EXPECT_EQ(missing.code, 1) << missing.text;
-  EXPECT_NE(missing.text.find("'no-such-program' is not on PATH"), std::string::npos)
-      << missing.text;
-  EXPECT_EQ(processes("ghost").at(0)["pm2_env"].value("status", ""), "errored");
+  const auto not_on_path = pm_->pm({"start", pm_->path("missing.json")});
+  EXPECT_EQ(not_on_path.code, 2) << not_on_path.text;
+  EXPECT_NE(not_on_path.text.find("app 'ghost': script is 'no-such-program'; expected an "
+                                  "executable file ('no-such-program' is not on PATH)"),
+            std::string::npos)
+      << not_on_path.text;
+  const auto program = pm_->pm({"start", "/nonexistent/server"});
+  EXPECT_EQ(program.code, 2) << program.text;
+  EXPECT_EQ(pm_->daemon_pid(), 0) << "a daemon was started for a script that is not there";
+  const auto list = pm_->jlist();
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  EXPECT_TRUE(list.value().empty()) << list.value().dump();
 }
 
 TEST_F(PmTest, AKilledDaemonLeavesNoAppAndResurrectBringsThemBack) {
