@@ -21,13 +21,16 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
-$(BUILD)/CMakeCache.txt: | bootstrap
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSANITIZE=$(SANITIZE) >/dev/null
-
-configure: bootstrap $(BUILD)/CMakeCache.txt
+# Configured once, for Ninja (from bootstrap); a tree an older checkout configured for make
+# is configured again rather than refused. Later runs of CMake are Ninja's business.
+configure: bootstrap
+	@grep -qs '^CMAKE_GENERATOR:INTERNAL=Ninja$$' $(BUILD)/CMakeCache.txt || { \
+	  rm -rf $(BUILD)/CMakeCache.txt $(BUILD)/CMakeFiles; \
+	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSANITIZE=$(SANITIZE) \
+	    >/dev/null; }
 
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@scripts/build $(BUILD) $(JOBS)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600

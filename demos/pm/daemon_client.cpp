@@ -6,23 +6,19 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "core/unique_fd.hpp"
+#include "log_tail.hpp"
 #include "pm/control_socket.hpp"
 #include "proc/child_process.hpp"
 
 namespace clab::pm {
 namespace {
 
-std::string last_lines(const std::string& path, std::size_t count) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
+// The end of the daemon's log, indented, for a message about why it did not start.
+std::string log_end(const std::string& path, std::size_t count) {
   std::string out;
-  for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
-    out += "  " + lines[i] + "\n";
+  for (const auto& line : last_lines(path, count))
+    out += "  " + line + "\n";
   return out;
 }
 
@@ -57,7 +53,7 @@ Status spawn_daemon(const PmHome& home) {
   } while (n < 0 && errno == EINTR);
   if (n == 1) return {};
   return Error{fmt::format("the pm daemon did not start; the end of {}:\n{}", home.daemon_log(),
-                           last_lines(home.daemon_log(), 5))};
+                           log_end(home.daemon_log(), 5))};
 }
 
 }  // namespace

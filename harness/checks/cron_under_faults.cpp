@@ -29,7 +29,7 @@ namespace {
 using namespace std::chrono;
 using sched::Strategy;
 
-constexpr int kTicks = 30;
+constexpr int kFaultTicks = 30;
 constexpr int kWorkers = 3;
 constexpr int kJobMs = 300;
 constexpr milliseconds kLease{2000};  // lock TTL and queue visibility timeout
@@ -133,7 +133,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
   if (!cluster) return r;
 
   const std::int64_t first = first_tick_after(milliseconds(1500));
-  const std::int64_t last = first + kTicks - 1;
+  const std::int64_t last = first + kFaultTicks - 1;
   FaultRun faults(variant, *cluster, options.workers, first);
   faults.inject();
   wait_past_tick(last, milliseconds(1500 + kJobMs));
@@ -165,7 +165,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
                         stalled->outcome);
   }
   const std::string counts = fmt::format(
-      "{} ticks: {} written twice, {} missed, {} stale writes refused, {} let through", kTicks,
+      "{} ticks: {} written twice, {} missed, {} stale writes refused, {} let through", kFaultTicks,
       tally->duplicated_ticks, tally->missed_ticks, tally->refused_stale, tally->stale_written);
 
   switch (variant.strategy) {
@@ -203,7 +203,7 @@ CheckResult run_variant(const CheckContext& context, const Variant& variant) {
       int after_death = 0;
       for (const auto& [tick, t] : tally->ticks)
         after_death += tick >= first + FaultRun::kPrimaryKilledAt && t.written == 0;
-      const int expected = kTicks - FaultRun::kPrimaryKilledAt;
+      const int expected = kFaultTicks - FaultRun::kPrimaryKilledAt;
       r.figures["missed_after_primary_died"] = after_death;
       r.expect(tally->duplicated_ticks == 0, "a tick ran twice");
       r.expect(after_death >= expected - 1,

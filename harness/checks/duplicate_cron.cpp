@@ -18,7 +18,7 @@ namespace {
 using namespace std::chrono;
 using sched::Strategy;
 
-constexpr int kTicks = 10;
+constexpr int kDuplicateTicks = 10;
 constexpr int kSkewMs = 200;  // longer than a run (100 ms): the first run ends before the next
                               // worker's timer fires
 
@@ -38,7 +38,7 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
                                      .extra_args = {"--skew-ms", std::to_string(kSkewMs)}});
   if (!cluster) return r;
   const std::int64_t first = first_tick_after(milliseconds(1500));
-  const std::int64_t last = first + kTicks - 1;
+  const std::int64_t last = first + kDuplicateTicks - 1;
   wait_past_tick(last, milliseconds(1500));
   const auto stopped = cluster->stop();
   r.expect(stopped.has_value(), "cluster-cron did not stop on SIGTERM");
@@ -48,18 +48,19 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
   r.figures = sched::totals_json(*tally);
   r.figures["workers"] = workers;
   if (strategy == Strategy::EveryWorker) {
-    r.expect(tally->runs == kTicks * workers,
+    r.expect(tally->runs == kDuplicateTicks * workers,
              fmt::format("{} runs of {} ticks, not {} per tick as the pitfall has it", tally->runs,
-                         kTicks, workers));
-    r.expect(tally->duplicated_ticks == kTicks, "some tick ran only once: no pitfall shown");
+                         kDuplicateTicks, workers));
+    r.expect(tally->duplicated_ticks == kDuplicateTicks,
+             "some tick ran only once: no pitfall shown");
     r.conclude(fmt::format("pitfall: {} ticks, {} runs: every tick ran {} times (once per worker)",
-                           kTicks, tally->runs, tally->max_runs_per_tick));
+                           kDuplicateTicks, tally->runs, tally->max_runs_per_tick));
     return r;
   }
   if (sched::duplicates_ticks(strategy)) {
     r.expect(tally->duplicated_ticks > 0, "no tick ran twice: the seed's bug did not show");
     r.conclude(fmt::format("the seed's code: {} of {} ticks ran more than once ({} runs)",
-                           tally->duplicated_ticks, kTicks, tally->runs));
+                           tally->duplicated_ticks, kDuplicateTicks, tally->runs));
     return r;
   }
   r.expect(tally->duplicated_ticks == 0,
@@ -69,10 +70,11 @@ CheckResult run_variant(const CheckContext& context, Strategy strategy, BackendK
   for (const auto& [tick, t] : tally->ticks)
     runners.insert(t.runners.begin(), t.runners.end());
   r.figures["runners"] = runners.size();
-  r.conclude(fmt::format(
-      "{} ticks, {} runs: {} ({} duplicates, {} missed), run by {} process{}", kTicks, tally->runs,
-      r.failures.empty() ? "each tick once" : "not once per tick", tally->duplicated_ticks,
-      tally->missed_ticks, runners.size(), runners.size() == 1 ? "" : "es"));
+  r.conclude(fmt::format("{} ticks, {} runs: {} ({} duplicates, {} missed), run by {} process{}",
+                         kDuplicateTicks, tally->runs,
+                         r.failures.empty() ? "each tick once" : "not once per tick",
+                         tally->duplicated_ticks, tally->missed_ticks, runners.size(),
+                         runners.size() == 1 ? "" : "es"));
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "http_probe.hpp"
 #include "net/tcp_listener.hpp"
 #include "proc/process_table.hpp"
+#include "support/bin_dir.hpp"
 #include "support/promtool.hpp"
 #include "support/tmux_session.hpp"
 #include "testkit/pm_under_test.hpp"
@@ -21,7 +22,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using testkit::PmUnderTest;
 
-const std::string kBin = CLUSTERLAB_BIN_DIR;
+using testing::kBin;
 
 class PmMonitoring : public ::testing::Test {
  protected:

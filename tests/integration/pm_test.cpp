@@ -17,6 +17,7 @@
 #include "pm/control_socket.hpp"
 #include "proc/child_process.hpp"
 #include "proc/process_table.hpp"
+#include "support/bin_dir.hpp"
 #include "testkit/pm_under_test.hpp"
 
 namespace clab {
@@ -26,7 +27,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using testkit::PmUnderTest;
 
-const std::string kBin = CLUSTERLAB_BIN_DIR;
+using testing::kBin;
 
 // A cluster-mode app of clusterlab-app on a free port, with `extra` fields; kill_timeout is
 // the seed's, which leaves a drain room on a loaded machine.
