@@ -32,8 +32,9 @@ configure: bootstrap
 build: configure
 	@scripts/build $(BUILD) $(JOBS)
 
+# Twice as many test slots as cores: a busy test takes two (tests/CMakeLists.txt).
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@cd $(BUILD) && ctest --output-on-failure -j $$(( 2 * $(JOBS) )) --timeout 600
 
 demo: build
 	@$(BIN)/lesson all --auto

@@ -1,5 +1,7 @@
 #include "exercise_checker.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 
 #include "core/file_text.hpp"
 #include "core/temp_directory.hpp"
+#include "core/unique_fd.hpp"
 #include "proc/child_process.hpp"
 
 namespace clab::lessons {
@@ -43,6 +46,26 @@ std::vector<std::string> failure_lines(const std::vector<std::string>& lines) {
   }
   return reasons;
 }
+
+// Holds an exclusive lock on a file while it lives: one exercise build at a time in a build
+// tree. Two checks at once (a test beside another, `lesson check` beside `lesson watch`)
+// would otherwise run two ninja processes in one directory, each writing logs it believes
+// its own.
+class BuildTreeLock {
+ public:
+  static Result<BuildTreeLock> take(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd) return errno_error("open " + path);
+    while (::flock(fd.get(), LOCK_EX) != 0) {
+      if (errno != EINTR) return errno_error("flock " + path);
+    }
+    return BuildTreeLock(std::move(fd));  // released when the descriptor closes
+  }
+
+ private:
+  explicit BuildTreeLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
 
 }  // namespace
 
@@ -105,6 +128,12 @@ CheckOutcome ExerciseChecker::check(const Exercise& e,
       return finish(outcome);
     }
     on_line(fmt::format("building {}", e.relative_file()));
+    auto lock = BuildTreeLock::take(build_dir_ + "/exercise-src/.build-lock");
+    if (!lock) {
+      outcome.built = false;
+      outcome.reasons = {lock.error().message};
+      return finish(outcome);
+    }
     const auto status = run({"cmake", "--build", build_dir_, "--target", "exercise-" + e.name}, {},
                             900, {}, &lines);
     if (status != 0) {

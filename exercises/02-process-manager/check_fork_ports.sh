@@ -3,12 +3,15 @@
 # port (PORT and PORT + 1), both online after a start.
 source "$EXERCISE_DIR/../check_helpers.sh"
 
-# Two free ports in a row: none of them in a listening socket's local address.
-listening=$(for table in /proc/net/tcp /proc/net/tcp6; do tail -n +2 "$table"; done 2>/dev/null |
-  while read -r _ local _ state _; do [ "$state" = 0A ] && echo $((16#${local##*:})); done | sort -u)
+# Two free ports in a row: below the kernel's range for ephemeral ports (which the tests'
+# own connections beside this one take their local ports from), and in no socket's local
+# address, whatever its state.
+read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range
+used=$(for table in /proc/net/tcp /proc/net/tcp6; do tail -n +2 "$table"; done 2>/dev/null |
+  while read -r _ local _; do echo $((16#${local##*:})); done | sort -u)
 while :; do
-  port=$((20000 + RANDOM % 20000))
-  grep -qx "$port\|$((port + 1))" <<<"$listening" || break
+  port=$((10000 + RANDOM % (ephemeral_low - 10002)))
+  grep -qx "$port\|$((port + 1))" <<<"$used" || break
 done
 PORT=$port start_pm
 for instance in 0 1; do
