@@ -170,7 +170,9 @@ TEST_F(SchedulerTest, AProgramsOwnLockCodeDecidesWhoRunsATickAndWithWhichFence) 
   const auto all = events();
   EXPECT_GE(calls.load(), 4);
   for (const auto& e : all) {
-    if (e.kind == Kind::Finished) EXPECT_EQ(e.run.fence, e.run.tick);
+    if (e.kind == Kind::Finished) {
+      EXPECT_EQ(e.run.fence, e.run.tick);
+    }
   }
   auto runs = runs_per_tick(all);
   runs.erase(runs.rbegin()->first);  // the last tick may have been cut short by the stop
