@@ -400,7 +400,7 @@ void Daemon::remove(const json& request, Reply reply) {
         t.app->stop([this, name, finish](Status s) {
           // Deleted once the stop's callbacks have all returned.
           loop_.after(std::chrono::milliseconds(0), [this, name] { remove_app(name); });
-          finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+          as_failures(finish)(s);
         });
       },
       std::move(reply));
@@ -481,10 +481,10 @@ void Daemon::start_apps(const ConfigDocument& document, Reply reply) {
   }
   for_each_target(
       targets,
-      [this](const Target& t, std::function<void(std::vector<std::string>)> finish) {
+      [this](const Target& t, Finish finish) {
         t.app->start([this, app = t.app, finish](Status s) {
           if (s) arm_rules(*app);
-          finish(s ? std::vector<std::string>{} : std::vector<std::string>{s.error().message});
+          as_failures(finish)(s);
         });
       },
       [reply, already](const json& response) {
