@@ -4,12 +4,16 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "core/unique_fd.hpp"
 #include "log_tail.hpp"
 #include "pm/control_socket.hpp"
 #include "proc/child_process.hpp"
+#include "proc/pidfd.hpp"
 
 namespace clab::pm {
 namespace {
@@ -56,15 +60,35 @@ Status spawn_daemon(const PmHome& home) {
                            log_end(home.daemon_log(), 5))};
 }
 
+// The daemon's answer to a ping, or nothing when none answers on the socket.
+std::optional<nlohmann::json> ping_daemon(const PmHome& home) {
+  auto answer = call_daemon(home.socket(), {{"verb", "ping"}}, 5000);
+  if (!answer || !answer.value().value("ok", false)) return std::nullopt;
+  return std::move(answer.value());
+}
+
+// After answering kill the daemon only closes its sockets and files.
+constexpr std::chrono::seconds kExitAfterKill{10};
+
 }  // namespace
 
 std::string daemon_executable() {
   return proc::own_directory() + "/pm-daemon";
 }
 
-bool daemon_is_running(const PmHome& home) {
-  auto answer = call_daemon(home.socket(), {{"verb", "ping"}}, 5000);
-  return answer && answer.value().value("ok", false);
+Result<nlohmann::json> kill_daemon(const PmHome& home) {
+  const auto ping = ping_daemon(home);
+  if (!ping) return nlohmann::json();
+  const pid_t pid = ping.value().value("pid", 0);
+  auto process = proc::open_pidfd(pid);  // before it can exit: its pid is still its own
+  if (!process) return process.error();
+  auto answer = ask_daemon(home, {{"verb", "kill"}});
+  if (!answer || !answer.value().value("ok", false)) return answer;
+  if (!proc::wait_for_exit(process.value(), kExitAfterKill)) {
+    return Error{fmt::format("the pm daemon {} answered kill but still runs {} s later", pid,
+                             kExitAfterKill.count())};
+  }
+  return answer;
 }
 
 Status ensure_daemon(const PmHome& home) {
@@ -73,7 +97,7 @@ Status ensure_daemon(const PmHome& home) {
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!lock) return errno_error("open " + lock_path);
   if (::flock(lock.get(), LOCK_EX) != 0) return errno_error("flock " + lock_path);
-  if (daemon_is_running(home)) return {};
+  if (ping_daemon(home)) return {};
   return spawn_daemon(home);
 }
 

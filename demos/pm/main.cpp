@@ -263,11 +263,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (kill->parsed()) {
-    if (!daemon_is_running(home.value())) {
+    auto answer = kill_daemon(home.value());
+    if (answer && answer.value().is_null()) {
       fmt::print("pm: no daemon runs for {}\n", home.value().root);
       return 0;
     }
-    auto answer = ask_daemon(home.value(), {{"verb", "kill"}});
     if (!answer || o.json) return report(answer, o, false);
     fmt::print("pm: daemon {} stopped, with its apps\n", answer.value().value("pid", 0));
     return answer.value().value("ok", false) ? 0 : kExitFailed;

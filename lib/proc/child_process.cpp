@@ -1,12 +1,12 @@
 #include "proc/child_process.hpp"
 
 #include "proc/exec_block.hpp"
+#include "proc/pidfd.hpp"
 #include "proc/program_path.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,10 +123,10 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(SpawnOptions options) 
     (void)!::write(merge_stderr ? write_end.get() : STDERR_FILENO, message.data(), message.size());
   }
   write_end.reset();
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return errno_error("pidfd_open");
-  return std::unique_ptr<ChildProcess>(
-      new ChildProcess(pid, std::move(read_end), std::move(pidfd), std::move(options.on_line)));
+  auto pidfd = open_pidfd(pid);
+  if (!pidfd) return pidfd.error();
+  return std::unique_ptr<ChildProcess>(new ChildProcess(
+      pid, std::move(read_end), std::move(pidfd.value()), std::move(options.on_line)));
 }
 
 ChildProcess::ChildProcess(pid_t pid, UniqueFd output, UniqueFd pidfd,
