@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cluster/descriptor_stream.hpp"
 #include "core/error.hpp"
 #include "core/unique_fd.hpp"
 
@@ -23,7 +24,6 @@ namespace clab::cluster {
 
 inline constexpr std::size_t kFrameHeaderSize = 5;
 inline constexpr std::size_t kMaxPayloadSize = 64u << 20;  // 64 MiB
-inline constexpr std::size_t kMaxFdsPerMessage = 8;
 
 struct IpcMessage {
   nlohmann::json body;
