@@ -1,54 +1,24 @@
 #include "cluster/worker_group.hpp"
 
-#include <fcntl.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstring>
 
-#include "cluster/environment.hpp"
-#include "cluster/wire.hpp"
+#include "cluster/clusterlab_link.hpp"
+#include "cluster/notify_socket.hpp"
+#include "cluster/signal_link.hpp"
+#include "cluster/worker_spawner.hpp"
 #include "net/tcp_listener.hpp"
 #include "proc/child_process.hpp"
 #include "proc/descriptor_limit.hpp"
-#include "proc/exec_block.hpp"
 #include "proc/signal_set.hpp"
 
-extern char** environ;
-
 namespace clab::cluster {
-namespace {
-
-constexpr const char* kListenPidPrefix = "LISTEN_PID=";
-constexpr int kListenFd = 3;  // SD_LISTEN_FDS_START
-
-bool starts_with_any(const std::string& entry, const std::vector<std::string>& names) {
-  return std::any_of(names.begin(), names.end(),
-                     [&](const std::string& name) { return entry.rfind(name + "=", 0) == 0; });
-}
-
-// Writes `value` in decimal at `out` and a NUL after it; async-signal-safe.
-void write_decimal(char* out, long value) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value > 0);
-  while (n > 0)
-    *out++ = digits[--n];
-  *out = '\0';
-}
-
-}  // namespace
 
 WorkerGroup::WorkerGroup(EventLoop& loop, ClusterSettings settings, ClusterEvents events)
     : loop_(loop), settings_(std::move(settings)), events_(std::move(events)) {
@@ -57,7 +27,7 @@ WorkerGroup::WorkerGroup(EventLoop& loop, ClusterSettings settings, ClusterEvent
 
 WorkerGroup::~WorkerGroup() {
   for (auto& [pid, worker] : workers_) {
-    if (worker->channel_.is_open()) loop_.remove(worker->channel_.fd());
+    worker->link_->close();
     for (auto timer : worker->timers_)
       loop_.cancel(timer);
     ::kill(pid, SIGKILL);
@@ -67,11 +37,6 @@ WorkerGroup::~WorkerGroup() {
     if (slot.respawn_timer) loop_.cancel(*slot.respawn_timer);
     if (slot.replace_timer) loop_.cancel(*slot.replace_timer);
   }
-  if (listener_ && settings_.policy == ListenPolicy::RoundRobin &&
-      settings_.protocol == WorkerProtocol::ClusterLab) {
-    loop_.remove(listener_.get());
-  }
-  if (notify_) loop_.remove(notify_.get());
   if (heartbeat_check_) loop_.cancel(*heartbeat_check_);
 }
 
@@ -83,16 +48,20 @@ std::chrono::milliseconds ClusterSettings::heartbeat_interval() const {
   return std::clamp(heartbeat_timeout / 4, kShortest, kDefault);
 }
 
-void WorkerGroup::budget_descriptors() {
+RoundRobinHandoff::Limits WorkerGroup::budget_descriptors() const {
+  constexpr std::size_t kMaxPending = 4096;
+  constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
   const std::size_t total = proc::raise_descriptor_limit();
   // Keep room for what the primary itself needs (IPC channels and respawns, epoll, the
   // signalfd, timers): connections it holds never take the last descriptors.
   const std::size_t reserve = 32 + 4 * static_cast<std::size_t>(settings_.workers);
-  connection_budget_ = total > reserve + 1 ? std::min(kMaxPending, total - reserve) : 1;
+  RoundRobinHandoff::Limits limits;
+  limits.budget = total > reserve + 1 ? std::min(kMaxPending, total - reserve) : 1;
   // Descriptors in flight in sockets count against the same limit (ETOOMANYREFS); each
   // worker gets an equal share, at most kMaxUnacked.
-  max_unacked_ = std::clamp<std::size_t>(
-      connection_budget_ / (2 * static_cast<std::size_t>(settings_.workers)), 1, kMaxUnacked);
+  limits.max_unanswered = std::clamp<std::size_t>(
+      limits.budget / (2 * static_cast<std::size_t>(settings_.workers)), 1, kMaxUnacked);
+  return limits;
 }
 
 Status WorkerGroup::bind() {
@@ -115,7 +84,6 @@ Status WorkerGroup::bind() {
   auto port = net::bound_port(listener_.get());
   if (!port) return port.error();
   port_ = port.value();
-  budget_descriptors();
   return {};
 }
 
@@ -125,30 +93,19 @@ Status WorkerGroup::start() {
   lifecycle_ = {.wait_ready = settings_.wait_ready};
   if (settings_.protocol != WorkerProtocol::ClusterLab) {
     // Readiness from programs that do not speak ClusterLab's protocol: systemd's.
-    static std::atomic<int> groups{0};
-    notify_name_ = fmt::format("clusterlab-notify-{}-{}", ::getpid(), ++groups);
-    notify_ = UniqueFd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!notify_) return errno_error("socket(AF_UNIX)");
-    const int on = 1;
-    ::setsockopt(notify_.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path + 1, notify_name_.data(), notify_name_.size());
-    const auto length =
-        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + notify_name_.size());
-    if (::bind(notify_.get(), reinterpret_cast<sockaddr*>(&address), length) != 0)
-      return errno_error("bind(NOTIFY_SOCKET)");
-    if (auto s = loop_.add(notify_.get(), EPOLLIN, [this](std::uint32_t) { on_notify_readable(); });
-        !s) {
-      return s;
-    }
+    auto notify = NotifySocket::open(loop_, [this](pid_t sender, std::string_view line) {
+      auto it = workers_.find(sender);
+      if (it == workers_.end()) return;  // not one of ours (or a grandchild): ignored
+      if (line == "READY=1") apply(*it->second, WorkerEvent::SaidReady);
+      if (line == "STOPPING=1") apply(*it->second, WorkerEvent::SaidStopping);
+    });
+    if (!notify) return notify.error();
+    notify_ = std::move(notify.value());
   }
   if (settings_.policy == ListenPolicy::RoundRobin &&
       settings_.protocol == WorkerProtocol::ClusterLab) {
-    if (auto s = loop_.add(listener_.get(), 0, [this](std::uint32_t) { accept_connections(); });
-        !s) {
-      return s;
-    }
+    handoff_ = std::make_unique<RoundRobinHandoff>(loop_, listener_.get(), budget_descriptors(),
+                                                   [this](const Error& e) { report(e); });
   }
   for (int i = 0; i < settings_.workers; ++i) {
     Slot& slot = slots_[i];
@@ -159,15 +116,6 @@ Status WorkerGroup::start() {
   if (settings_.heartbeat_timeout.count() > 0 && settings_.protocol == WorkerProtocol::ClusterLab)
     check_heartbeats();
   return {};
-}
-
-void WorkerGroup::on_heartbeat(Worker& worker, const nlohmann::json& body) {
-  worker.heartbeat_ = body;
-  worker.heartbeat_at_ = Clock::now();
-  if (worker.suspect_) {
-    worker.suspect_ = false;
-    if (!stopping_) dispatch_pending();
-  }
 }
 
 void WorkerGroup::check_heartbeats() {
@@ -229,132 +177,57 @@ WorkerGroup::Slot* WorkerGroup::slot_of(int instance) {
   return it == slots_.end() || it->second.retiring ? nullptr : &it->second;
 }
 
-Result<pid_t> WorkerGroup::spawn(int id, int instance, UniqueFd& child_end) {
-  const bool speaks = settings_.protocol == WorkerProtocol::ClusterLab;
-  std::vector<std::pair<std::string, std::string>> set;
-  if (speaks) {
-    set = {{kEnvWorkerId, std::to_string(id)},
-           {kEnvInstance, std::to_string(instance)},
-           {kEnvIpcFd, std::to_string(child_end.get())},
-           {kEnvPrimaryPid, std::to_string(::getpid())}};
-  } else {
-    set = {{"NOTIFY_SOCKET", "@" + notify_name_}};
-  }
-  if (settings_.protocol == WorkerProtocol::SocketActivation) {
-    set.emplace_back("LISTEN_FDS", "1");
-    set.emplace_back("LISTEN_FDNAMES", "http");
-  }
-  if (settings_.instance_environment) {
-    for (auto& entry : settings_.instance_environment(instance))
-      set.push_back(std::move(entry));
-  }
-  // Ours (or the given one), without stale cluster, readiness or activation variables.
-  std::vector<std::string> dropped = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID",
-                                      "LISTEN_FDNAMES"};
-  for (const auto& [name, value] : set)
-    dropped.push_back(name);
-  std::vector<std::string> env;
-  auto keep = [&](const std::string& entry) {
-    if (entry.rfind("CLUSTERLAB_", 0) != 0 && !starts_with_any(entry, dropped))
-      env.push_back(entry);
-  };
-  if (settings_.environment.empty()) {
-    for (char** e = environ; *e != nullptr; ++e)
-      keep(*e);
-  } else {
-    std::for_each(settings_.environment.begin(), settings_.environment.end(), keep);
-  }
-  for (const auto& [name, value] : set)
-    env.push_back(name + "=" + value);
-  std::size_t listen_pid_index = env.size();
-  if (settings_.protocol == WorkerProtocol::SocketActivation) {
-    // Filled in by the child, which alone knows its pid before exec.
-    env.push_back(std::string(kListenPidPrefix) + std::string(24, '\0'));
-  }
-
-  std::optional<ChildStdio> stdio;
-  if (settings_.stdio) {
-    auto pipes = settings_.stdio(instance);
-    if (!pipes) return pipes.error();
-    stdio = std::move(pipes.value());
-  }
-  std::vector<std::string> args = settings_.argv;
-  std::vector<char*> envp = proc::pointers_to(env);
-  std::vector<char*> argv = proc::pointers_to(args);
-  char* listen_pid = listen_pid_index < env.size()
-                         ? env[listen_pid_index].data() + std::strlen(kListenPidPrefix)
-                         : nullptr;
-  const char* cwd = settings_.cwd.empty() ? nullptr : settings_.cwd.c_str();
-  const int listener = listener_.get();
-  const int out = stdio ? stdio->out.get() : -1;
-  const int err = stdio ? stdio->err.get() : -1;
-  const pid_t primary_pid = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) return errno_error("fork");
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    proc::unblock_all_signals();
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != primary_pid) ::_exit(1);  // the primary died before prctl
-    if (out >= 0) ::dup2(out, STDOUT_FILENO);
-    if (err >= 0) ::dup2(err, STDERR_FILENO);
-    if (speaks) ::fcntl(child_end.get(), F_SETFD, 0);  // keep the IPC end across exec
-    if (listen_pid != nullptr) {
-      if (listener == kListenFd) {
-        ::fcntl(kListenFd, F_SETFD, 0);
-      } else {
-        ::dup2(listener, kListenFd);
-      }
-      write_decimal(listen_pid, static_cast<long>(::getpid()));
+Result<std::unique_ptr<WorkerLink>> WorkerGroup::make_link() {
+  LinkEvents& events = *this;
+  switch (settings_.protocol) {
+    case WorkerProtocol::ClusterLab: {
+      auto link = ClusterLabLink::create({.loop = loop_,
+                                          .events = events,
+                                          .settings = settings_,
+                                          .port = port_,
+                                          .listener = listener_.get(),
+                                          .handoff = handoff_.get(),
+                                          .may_take = [this](const Worker& w) {
+                                            return is_up(w.state_, lifecycle_) && !w.suspect_;
+                                          }});
+      if (!link) return link.error();
+      return std::unique_ptr<WorkerLink>(std::move(link.value()));
     }
-    if (cwd != nullptr && ::chdir(cwd) != 0) ::_exit(126);
-    ::execve(settings_.executable.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    case WorkerProtocol::SocketActivation:
+      return std::unique_ptr<WorkerLink>(
+          std::make_unique<SignalLink>(events, notify_->address(), listener_.get()));
+    case WorkerProtocol::None:
+      return std::unique_ptr<WorkerLink>(
+          std::make_unique<SignalLink>(events, notify_->address(), -1));
   }
-  return pid;
+  return Error{"cluster: unknown worker protocol"};
 }
 
 void WorkerGroup::fork_worker(Slot& slot) {
   slot.respawn_timer.reset();
-  IpcChannel channel;
-  UniqueFd child_end;
-  if (settings_.protocol == WorkerProtocol::ClusterLab) {
-    auto pair = IpcChannel::create_pair();
-    if (!pair) return on_spawn_failure(slot, pair.error());
-    channel = std::move(pair.value().first);
-    child_end = std::move(pair.value().second);
-  }
+  auto link = make_link();
+  if (!link) return on_spawn_failure(slot, link.error());
   const int id = next_worker_id_++;
-  auto pid = spawn(id, slot.instance, child_end);
+  auto pid = spawn_worker(settings_, slot.instance, link.value()->plan(id, slot.instance));
   if (!pid) return on_spawn_failure(slot, pid.error());
-  child_end.reset();
 
   if (slot.spawned) ++slot.restarts;
   slot.spawned = true;
-  auto worker = std::make_unique<Worker>(id, slot.instance, pid.value(), std::move(channel), *this);
+  auto worker =
+      std::make_unique<Worker>(id, slot.instance, pid.value(), std::move(link.value()), *this);
   Worker& w = *worker;
   workers_[w.pid()] = std::move(worker);
-  by_id_[id] = &w;
   if (slot.worker == nullptr) {
     slot.worker = &w;
   } else {
     slot.replacement = &w;
   }
-  if (w.channel_.is_open()) {
-    if (auto s = loop_.add(w.channel_.fd(), EPOLLIN,
-                           [this, &w](std::uint32_t events) { on_channel_event(w, events); });
-        !s) {
-      report(s.error());
-    }
+  if (auto* taker = w.link_->connection_taker(); taker != nullptr && handoff_) {
+    handoff_->join(id, *taker);
   }
   apply(w, WorkerEvent::Forked);
   if (events_.fork) events_.fork(w);
-  if (settings_.protocol != WorkerProtocol::ClusterLab) {
-    // It runs: that is all a program without the protocol can say (READY=1 comes later).
-    apply(w, WorkerEvent::SaidOnline);
-    apply(w, WorkerEvent::SaidListening);
-  }
+  w.link_->started(w);
 }
 
 void WorkerGroup::on_spawn_failure(Slot& slot, const Error& error) {
@@ -391,7 +264,7 @@ void WorkerGroup::execute(Worker& w, WorkerAction action) {
       if (events_.online) events_.online(w);
       return;
     case WorkerAction::SendListen:
-      return send_listen_instructions(w);
+      return w.link_->send_listen(w);
     case WorkerAction::ReportListening:
       if (events_.listening) events_.listening(w);
       return;
@@ -402,7 +275,7 @@ void WorkerGroup::execute(Worker& w, WorkerAction action) {
       if (events_.listen_timeout) events_.listen_timeout(w);
       return;
     case WorkerAction::AskToStop:
-      return ask_to_stop(w);
+      return w.link_->ask_to_stop(w, w.stop_method_);
     case WorkerAction::ArmKillTimer:
       return after(w, settings_.kill_timeout, WorkerEvent::KillTimeout);
     case WorkerAction::Kill:
@@ -413,12 +286,9 @@ void WorkerGroup::execute(Worker& w, WorkerAction action) {
       killed_any_ = true;
       return;
     case WorkerAction::TakeBackConnections:
-      reclaim_unacked(w);
-      if (!stopping_) dispatch_pending();
-      return;
+      return leave_handoff(w);
     case WorkerAction::DispatchConnections:
-      if (!stopping_) dispatch_pending();
-      return;
+      return dispatch_connections();
     case WorkerAction::CancelTimers:
       for (auto timer : w.timers_)
         loop_.cancel(timer);
@@ -570,28 +440,6 @@ void WorkerGroup::after(Worker& worker, std::chrono::milliseconds delay, WorkerE
   }));
 }
 
-void WorkerGroup::ask_to_stop(Worker& w) {
-  const bool open = w.channel_.is_open();
-  switch (w.stop_method_.kind) {
-    case StopMethod::Kind::Signal:
-      ::kill(w.pid(), w.stop_method_.signal);
-      return;
-    case StopMethod::Kind::Disconnect:
-      if (open) (void)w.channel_.send(wire::internal(wire::kDisconnect));
-      update_channel_interest(w);
-      return;
-    case StopMethod::Kind::ClusterDefault:
-      if (settings_.shutdown_with_message && open) {
-        (void)w.channel_.send(wire::internal(wire::kShutdown));
-      } else {
-        if (open) (void)w.channel_.send(wire::internal(wire::kDisconnect));
-        ::kill(w.pid(), SIGINT);
-      }
-      update_channel_interest(w);
-      return;
-  }
-}
-
 void WorkerGroup::kill_all() {
   for (auto& [pid, worker] : workers_)
     ::kill(pid, SIGKILL);
@@ -601,7 +449,7 @@ void WorkerGroup::kill_all() {
 void WorkerGroup::stop(int signal) {
   if (stopping_) return;
   stopping_ = true;
-  set_accepting(false);
+  if (handoff_) handoff_->close();
   if (events_.stopping) events_.stopping(signal, workers_.size());
   for (auto& [instance, slot] : slots_) {
     if (slot.respawn_timer) loop_.cancel(*slot.respawn_timer);
@@ -637,7 +485,6 @@ bool WorkerGroup::on_reaped(pid_t pid, int wait_status) {
   if (it == workers_.end()) return false;
   std::unique_ptr<Worker> worker = std::move(it->second);
   workers_.erase(it);
-  by_id_.erase(worker->id());
   worker->exit_status_ = ExitStatus::from_wait_status(wait_status);
   close_channel(*worker);
   apply(*worker, WorkerEvent::Reaped);
@@ -732,216 +579,49 @@ void WorkerGroup::stop_if_every_slot_errored() {
 }
 
 void WorkerGroup::close_channel(Worker& worker) {
-  if (!worker.channel_.is_open()) return;
-  loop_.remove(worker.channel_.fd());
-  worker.channel_.close();
-  reclaim_unacked(worker);
+  if (!worker.link_->channel_open()) return;
+  worker.link_->close();
+  channel_closed(worker);
+}
+
+void WorkerGroup::said(Worker& worker, WorkerEvent event) {
+  if (event == WorkerEvent::SaidListening)
+    worker.heartbeat_at_ = Clock::now();  // the first beat is due an interval from now
+  apply(worker, event);
+}
+
+void WorkerGroup::heartbeat(Worker& worker, const nlohmann::json& figures) {
+  worker.heartbeat_ = figures;
+  worker.heartbeat_at_ = Clock::now();
+  if (worker.suspect_) {
+    worker.suspect_ = false;
+    dispatch_connections();
+  }
+}
+
+void WorkerGroup::message(Worker& worker, const nlohmann::json& message) {
+  if (events_.message) events_.message(worker, message);
+}
+
+void WorkerGroup::channel_closed(Worker& worker) {
+  leave_handoff(worker);
   if (events_.disconnect) events_.disconnect(worker);
 }
 
-void WorkerGroup::update_channel_interest(Worker& worker) {
-  if (!worker.channel_.is_open()) return;
-  const std::uint32_t events = EPOLLIN | (worker.channel_.wants_writable() ? EPOLLOUT : 0u);
-  (void)loop_.modify(worker.channel_.fd(), events);
+void WorkerGroup::drained(Worker&) {
+  dispatch_connections();
 }
 
-void WorkerGroup::on_channel_event(Worker& worker, std::uint32_t events) {
-  if (events & EPOLLOUT) {
-    if (auto s = worker.channel_.flush(); !s) return close_channel(worker);
-    update_channel_interest(worker);
-    if (!worker.channel_.has_pending_output() && !stopping_) dispatch_pending();
-  }
-  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
-  std::vector<IpcMessage> messages;
-  auto state = worker.channel_.read_available(messages);
-  for (auto& message : messages) {
-    const std::string command = wire::command_of(message.body);
-    if (command.empty()) {
-      if (events_.message) events_.message(worker, message.body);
-    } else {
-      on_internal_message(worker, command, message.body);
-    }
-  }
-  if (!state) {
-    report(Error{fmt::format("worker {}: {}", worker.id(), state.error().message)});
-    close_channel(worker);
-  } else if (state.value() == IpcChannel::ReadState::Closed) {
-    close_channel(worker);
-  }
+void WorkerGroup::problem(Worker&, const Error& error) {
+  report(error);
 }
 
-void WorkerGroup::on_internal_message(Worker& worker, const std::string& command,
-                                      const nlohmann::json& body) {
-  if (command == wire::kAccepted) {
-    auto it = worker.unacked_.find(body.value("seq", std::uint64_t{0}));
-    if (it != worker.unacked_.end()) {
-      // A worker that could not receive the descriptor (out of descriptors itself) says so:
-      // that one connection is closed, the worker carries on.
-      if (!body.value("received", true)) {
-        report(
-            Error{fmt::format("worker {}: a connection's descriptor did not arrive; it is "
-                              "closed",
-                              worker.id())});
-      }
-      worker.unacked_.erase(it);
-    }
-    if (!stopping_) dispatch_pending();
-  } else if (command == wire::kOnline) {
-    apply(worker, WorkerEvent::SaidOnline);
-  } else if (command == wire::kListening) {
-    worker.heartbeat_at_ = Clock::now();  // the first beat is due an interval from now
-    apply(worker, WorkerEvent::SaidListening);
-  } else if (command == wire::kHeartbeat) {
-    on_heartbeat(worker, body);
-  } else if (command == wire::kReady) {
-    apply(worker, WorkerEvent::SaidReady);
-  } else if (command == wire::kStopping) {
-    apply(worker, WorkerEvent::SaidStopping);
-  }
+void WorkerGroup::dispatch_connections() {
+  if (handoff_ && !stopping_) handoff_->dispatch();
 }
 
-void WorkerGroup::on_notify_readable() {
-  for (;;) {
-    char buffer[4096];
-    iovec iov{buffer, sizeof buffer - 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(notify_.get(), &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (n < 0) return;
-    pid_t sender = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-        ucred credentials{};
-        std::memcpy(&credentials, CMSG_DATA(c), sizeof credentials);
-        sender = credentials.pid;
-      }
-    }
-    auto it = workers_.find(sender);
-    if (it == workers_.end()) continue;  // not one of ours (or a grandchild): ignored
-    const std::string text(buffer, static_cast<std::size_t>(n));
-    std::size_t begin = 0;
-    while (begin < text.size()) {
-      std::size_t end = text.find('\n', begin);
-      if (end == std::string::npos) end = text.size();
-      const std::string line = text.substr(begin, end - begin);
-      if (line == "READY=1") apply(*it->second, WorkerEvent::SaidReady);
-      if (line == "STOPPING=1") apply(*it->second, WorkerEvent::SaidStopping);
-      begin = end + 1;
-    }
-  }
-}
-
-void WorkerGroup::send_listen_instructions(Worker& worker) {
-  if (!worker.channel_.is_open()) return;  // no protocol: its socket came with exec
-  nlohmann::json message = wire::internal(wire::kListen);
-  message["policy"] = std::string(to_string(settings_.policy));
-  message["host"] = settings_.host;
-  message["port"] = port_;
-  message["heartbeat_ms"] = settings_.heartbeat_interval().count();
-  Status sent;
-  if (settings_.policy == ListenPolicy::Shared) {
-    const int fd = listener_.get();
-    sent = worker.send(message, std::span<const int>(&fd, 1));
-  } else {
-    sent = worker.send(message);
-  }
-  if (!sent) report(Error{fmt::format("worker {}: {}", worker.id(), sent.error().message)});
-  update_channel_interest(worker);
-}
-
-Worker* WorkerGroup::next_round_robin_worker(bool advance) {
-  if (settings_.policy != ListenPolicy::RoundRobin || by_id_.empty()) return nullptr;
-  auto can_take = [this](const Worker& w) {
-    return is_up(w.state_, lifecycle_) && !w.suspect_ && w.channel_.is_open() &&
-           !w.channel_.has_pending_output() && w.unacked_.size() < max_unacked_;
-  };
-  // The first worker after the last one chosen, in id order, wrapping around.
-  auto it = by_id_.upper_bound(last_round_robin_id_);
-  for (std::size_t seen = 0; seen < by_id_.size(); ++seen, ++it) {
-    if (it == by_id_.end()) it = by_id_.begin();
-    if (!can_take(*it->second)) continue;
-    if (advance) last_round_robin_id_ = it->first;
-    return it->second;
-  }
-  return nullptr;
-}
-
-void WorkerGroup::set_accepting(bool on) {
-  if (settings_.policy != ListenPolicy::RoundRobin || accepting_ == on || !listener_ ||
-      settings_.protocol != WorkerProtocol::ClusterLab) {
-    return;
-  }
-  accepting_ = on;
-  (void)loop_.modify(listener_.get(), on ? EPOLLIN : 0u);
-}
-
-std::size_t WorkerGroup::held_connections() const {
-  std::size_t held = pending_.size();
-  for (const auto& [id, worker] : by_id_)
-    held += worker->unacked_.size();
-  return held;
-}
-
-void WorkerGroup::accept_connections() {
-  for (int i = 0; i < 64; ++i) {
-    if (next_round_robin_worker(/*advance=*/false) == nullptr) return set_accepting(false);
-    if (held_connections() >= connection_budget_) return set_accepting(false);
-    UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!connection) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      if (errno == ECONNABORTED) continue;
-      report(errno_error("accept"));
-      // Out of descriptors (or worse): leave connections in the backlog for a while rather
-      // than spin on a socket that stays readable.
-      set_accepting(false);
-      loop_.after(std::chrono::milliseconds(100), [this] {
-        if (!stopping_) set_accepting(next_round_robin_worker(false) != nullptr);
-      });
-      return;
-    }
-    pending_.push_back(std::move(connection));
-    dispatch_pending();
-  }
-}
-
-void WorkerGroup::dispatch_pending() {
-  // Channels blocked on descriptors in flight may go on now that some were received.
-  for (auto& [id, worker] : by_id_) {
-    if (worker->channel_.has_pending_output() && !worker->channel_.wants_writable()) {
-      if (!worker->channel_.flush()) continue;  // the read side will see it closed
-      update_channel_interest(*worker);
-    }
-  }
-  while (!pending_.empty()) {
-    Worker* worker = next_round_robin_worker(/*advance=*/true);
-    if (worker == nullptr) break;
-    const std::uint64_t seq = next_connection_seq_++;
-    nlohmann::json message = wire::internal(wire::kConnection);
-    message["seq"] = seq;
-    const int fd = pending_.front().get();
-    if (!worker->send(message, std::span<const int>(&fd, 1))) {
-      close_channel(*worker);  // gone: its unacknowledged connections come back to pending_
-      continue;
-    }
-    worker->unacked_.emplace(seq, std::move(pending_.front()));
-    pending_.pop_front();
-    update_channel_interest(*worker);
-  }
-  if (!stopping_) {
-    set_accepting(held_connections() < connection_budget_ &&
-                  next_round_robin_worker(false) != nullptr);
-  }
-}
-
-void WorkerGroup::reclaim_unacked(Worker& worker) {
-  for (auto it = worker.unacked_.rbegin(); it != worker.unacked_.rend(); ++it) {
-    pending_.push_front(std::move(it->second));  // oldest first, ahead of newer arrivals
-  }
-  worker.unacked_.clear();
+void WorkerGroup::leave_handoff(Worker& worker) {
+  if (handoff_) handoff_->leave(worker.id());
 }
 
 void WorkerGroup::report(const Error& error) {

@@ -11,11 +11,13 @@
 // whose process cannot even be created (out of descriptors or processes) is retried with
 // backoff like a failed start; when every slot has errored the group stops by itself.
 //
-// Three ways to speak to a process (WorkerProtocol): ClusterLab's IPC protocol (online,
-// listening, ready, connections handed over), systemd's socket activation (the shared
-// listening socket as descriptor 3, LISTEN_FDS=1; readiness by READY=1 on NOTIFY_SOCKET
-// when wait_ready) or none at all (fork mode: any command, up once it runs, or once it
-// says READY=1).
+// Three ways to speak to a process (WorkerProtocol), each a WorkerLink: ClusterLab's IPC
+// protocol (online, listening, ready, connections handed over: clusterlab_link.hpp),
+// systemd's socket activation (the shared listening socket as descriptor 3, LISTEN_FDS=1;
+// readiness by READY=1 on NOTIFY_SOCKET when wait_ready) or none at all (fork mode: any
+// command, up once it runs, or once it says READY=1: signal_link.hpp).
+// The group's other parts: the spawner (worker_spawner.hpp), the notify socket
+// (notify_socket.hpp) and round-robin's handoff (round_robin_handoff.hpp).
 //
 // The owner reaps children (waitpid) and passes each exit to on_reaped(). Single-threaded:
 // every callback runs on the loop's thread. Invariants: each live process has one Worker
@@ -36,8 +38,12 @@
 
 #include "cluster/event_loop.hpp"
 #include "cluster/listen_policy.hpp"
+#include "cluster/notify_socket.hpp"
 #include "cluster/respawn_policy.hpp"
+#include "cluster/round_robin_handoff.hpp"
 #include "cluster/worker_handle.hpp"
+#include "cluster/worker_link.hpp"
+#include "cluster/worker_spawner.hpp"
 
 namespace clab::cluster {
 
@@ -108,7 +114,7 @@ struct ClusterEvents {
   std::function<void(const Error&)> error;
 };
 
-class WorkerGroup final : public WorkerSupervisor {
+class WorkerGroup final : public WorkerSupervisor, private LinkEvents {
  public:
   using Clock = Worker::Clock;
   // What replace_instance() reports: nullopt when the new process is up and the old one
@@ -193,7 +199,8 @@ class WorkerGroup final : public WorkerSupervisor {
 
   Slot* slot_of(int instance);
   void fork_worker(Slot& slot);
-  Result<pid_t> spawn(int id, int instance, UniqueFd& child_end);
+  // How the group speaks with a new process, by settings_.protocol.
+  Result<std::unique_ptr<WorkerLink>> make_link();
   // Feeds one event to the worker's lifecycle table and executes the actions it returns.
   void apply(Worker& worker, WorkerEvent event);
   void execute(Worker& worker, WorkerAction action);
@@ -202,33 +209,27 @@ class WorkerGroup final : public WorkerSupervisor {
   void finish_replacement(Slot& slot, std::optional<std::string> failure);
   // Runs `event` on the worker with this pid after `delay`, if it is still there then.
   void after(Worker& worker, std::chrono::milliseconds delay, WorkerEvent event);
-  void ask_to_stop(Worker& worker);
   void on_spawn_failure(Slot& slot, const Error& error);
   void act_on(Slot& slot, const RespawnDecision& decision);
   void stop_if_every_slot_errored();
-  void on_channel_event(Worker& worker, std::uint32_t events);
-  void on_internal_message(Worker& worker, const std::string& command, const nlohmann::json& body);
-  void on_notify_readable();
-  void on_heartbeat(Worker& worker, const nlohmann::json& body);
+  // LinkEvents: what the workers' links report.
+  void said(Worker& worker, WorkerEvent event) override;
+  void heartbeat(Worker& worker, const nlohmann::json& figures) override;
+  void message(Worker& worker, const nlohmann::json& message) override;
+  void channel_closed(Worker& worker) override;
+  void drained(Worker& worker) override;
+  void problem(Worker& worker, const Error& error) override;
   // heartbeat_timeout: marks the silent workers suspect, and the hung ones for killing.
   void check_heartbeats();
-  void send_listen_instructions(Worker& worker);
   void on_worker_exit(Worker& worker);
+  // Closes the worker's channel, if it has one, as if the process had closed it.
   void close_channel(Worker& worker);
-  void update_channel_interest(Worker& worker);
-  // Round-robin: accept pending connections and hand each to the next available worker.
-  void accept_connections();
-  // Round-robin: hands every pending connection to a worker that can take one now.
-  void dispatch_pending();
-  // Takes back the connections a worker never acknowledged, to hand them to others.
-  void reclaim_unacked(Worker& worker);
-  // The worker next in rotation that can take a connection now; nullptr when none can.
-  Worker* next_round_robin_worker(bool advance);
-  void set_accepting(bool on);
-  // Round-robin: connections accepted and not yet acknowledged by a worker.
-  std::size_t held_connections() const;
-  // Raises the descriptor limit and sets connection_budget_ and max_unacked_ from it.
-  void budget_descriptors();
+  // Round-robin: hands out queued connections (unless the group stops).
+  void dispatch_connections();
+  // Round-robin: the worker takes no more; its unanswered connections go to others.
+  void leave_handoff(Worker& worker);
+  // Raises the descriptor limit and sizes the handoff from it.
+  RoundRobinHandoff::Limits budget_descriptors() const;
   void finish_if_stopped();
   void report(const Error& error);
 
@@ -236,26 +237,17 @@ class WorkerGroup final : public WorkerSupervisor {
   ClusterSettings settings_;
   ClusterEvents events_;
   UniqueFd listener_;  // round-robin, shared, socket activation: listening; reuseport: bound
-  UniqueFd notify_;    // NOTIFY_SOCKET for processes that do not speak ClusterLab's protocol
-  std::string notify_name_;
+  std::unique_ptr<NotifySocket> notify_;  // for processes that do not speak ClusterLab's protocol
   std::uint16_t port_ = 0;
   std::map<int, Slot> slots_;                         // by instance; references stay valid
   std::map<pid_t, std::unique_ptr<Worker>> workers_;  // live processes by pid
   int next_worker_id_ = 1;
-  std::map<int, Worker*> by_id_;  // the same live workers, in id order (round-robin)
-  int last_round_robin_id_ = 0;
-  std::uint64_t next_connection_seq_ = 1;
-  std::deque<UniqueFd> pending_;                  // round-robin: accepted, waiting for a worker
-  static constexpr std::size_t kMaxUnacked = 64;  // per worker: flow control, as Node's
-  static constexpr std::size_t kMaxPending = 4096;
-  // Round-robin: the most connections held at once (accepted, not acknowledged), and per
-  // worker unacknowledged, sized from the descriptor limit so the primary never runs out.
-  std::size_t connection_budget_ = kMaxPending;
-  std::size_t max_unacked_ = kMaxUnacked;
+  // Round-robin (ClusterLab's protocol): the listener's connections, handed to the workers;
+  // its budget is sized from the descriptor limit so the primary never runs out.
+  std::unique_ptr<RoundRobinHandoff> handoff_;
   LifecycleOptions lifecycle_;
   std::optional<EventLoop::TimerId> heartbeat_check_;
   bool started_ = false;
-  bool accepting_ = false;
   bool stopping_ = false;
   bool killed_any_ = false;
   bool failed_stop_ = false;  // a worker exited non-zero while the group stopped

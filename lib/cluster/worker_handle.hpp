@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -19,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/ipc_channel.hpp"
 #include "cluster/worker_lifecycle.hpp"
+#include "cluster/worker_link.hpp"
 #include "proc/exit_status.hpp"
 
 namespace clab::cluster {
@@ -49,12 +50,9 @@ class Worker {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Worker(int id, int instance, pid_t pid, IpcChannel channel, WorkerSupervisor& supervisor)
-      : id_(id),
-        instance_(instance),
-        pid_(pid),
-        channel_(std::move(channel)),
-        supervisor_(supervisor) {}
+  Worker(int id, int instance, pid_t pid, std::unique_ptr<WorkerLink> link,
+         WorkerSupervisor& supervisor)
+      : id_(id), instance_(instance), pid_(pid), link_(std::move(link)), supervisor_(supervisor) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -86,6 +84,7 @@ class Worker {
   std::optional<ExitKind> exit_kind() const { return exit_kind_; }
 
   // Sends a message (JSON object) to the worker; it arrives in the worker's message handler.
+  // Descriptors travel where the worker's protocol carries them.
   Status send(const nlohmann::json& message, std::span<const int> fds = {});
   // Asks the worker to stop accepting and exit (a disconnect message); it will not be
   // respawned, and is killed if it has not exited after kill_timeout.
@@ -100,7 +99,7 @@ class Worker {
   int id_;
   int instance_;
   pid_t pid_;
-  IpcChannel channel_;
+  std::unique_ptr<WorkerLink> link_;  // how the primary speaks with it
   WorkerSupervisor& supervisor_;
   WorkerState state_ = WorkerState::New;
   StopMethod stop_method_;
@@ -115,8 +114,6 @@ class Worker {
   bool suspect_ = false;
   ExitStatus exit_status_;             // once reaped
   std::vector<std::uint64_t> timers_;  // the primary's timers for this worker, cancelled at exit
-  // Round-robin: connections handed over but not yet acknowledged, by sequence number.
-  std::map<std::uint64_t, UniqueFd> unacked_;
 };
 
 }  // namespace clab::cluster

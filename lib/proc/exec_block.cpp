@@ -1,6 +1,6 @@
 #include "proc/exec_block.hpp"
 
-extern char** environ;
+#include <unistd.h>  // environ (_GNU_SOURCE)
 
 namespace clab::proc {
 

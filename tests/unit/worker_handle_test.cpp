@@ -1,5 +1,8 @@
 #include "cluster/worker_handle.hpp"
 
+#include "cluster/clusterlab_link.hpp"
+#include "cluster/worker_group.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,13 +24,35 @@ class RecordingSupervisor final : public WorkerSupervisor {
   std::vector<Request> requests;
 };
 
+// Hears nothing: these tests never run the loop.
+struct IgnoredEvents final : LinkEvents {
+  void said(Worker&, WorkerEvent) override {}
+  void heartbeat(Worker&, const nlohmann::json&) override {}
+  void message(Worker&, const nlohmann::json&) override {}
+  void channel_closed(Worker&) override {}
+  void drained(Worker&) override {}
+  void problem(Worker&, const Error&) override {}
+};
+
+// A worker with ClusterLab's link, and the worker process's end of its channel.
 struct WorkerWithPeer {
   explicit WorkerWithPeer(RecordingSupervisor& supervisor) {
-    auto pair = IpcChannel::create_pair();
-    EXPECT_TRUE(pair.ok());
-    peer = IpcChannel(std::move(pair.value().second));
-    worker.emplace(7, 1, ::getpid(), std::move(pair.value().first), supervisor);
+    auto link = ClusterLabLink::create({.loop = loop,
+                                        .events = events,
+                                        .settings = settings,
+                                        .port = 0,
+                                        .listener = -1,
+                                        .handoff = nullptr,
+                                        .may_take = [](const Worker&) { return true; }});
+    EXPECT_TRUE(link.ok());
+    ClusterLabLink& started = *link.value();
+    peer = IpcChannel(UniqueFd(::dup(started.plan(7, 1).inherit_fd)));
+    worker.emplace(7, 1, ::getpid(), std::move(link.value()), supervisor);
+    started.started(*worker);  // as the group does once the process runs
   }
+  EventLoop loop;
+  IgnoredEvents events;
+  ClusterSettings settings;
   IpcChannel peer;
   std::optional<Worker> worker;
 };
