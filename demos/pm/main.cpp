@@ -37,6 +37,7 @@ struct Options {
   std::string target = "all";
   std::string instances;  // scale
   std::string signal;
+  std::string message;  // send
   std::size_t parallel = 1;
   bool take_over_at_timeout = false;
   std::size_t lines = 15;
@@ -225,6 +226,19 @@ int main(int argc, char** argv) {
   add_target(send_signal, true);
   add_json(send_signal);
 
+  auto* send = app.add_subcommand(
+      "send", "send a JSON message to a Node app's process.on('message') (sendDataToProcessId)");
+  add_target(send, true);
+  send->add_option("message", o.message, "a JSON value: '\"hello\"' or '{\"topic\":1}'")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return json::accept(text) ? std::string()
+                                      : "expected a JSON value, such as '\"hello\"' or '{}'";
+          },
+          "JSON"));
+  add_json(send);
+
   auto* monit = app.add_subcommand("monit", "a live terminal dashboard of every process");
   auto* metrics = app.add_subcommand("metrics", "print every app's figures as Prometheus text");
   auto* dashboard = app.add_subcommand(
@@ -356,6 +370,12 @@ int main(int argc, char** argv) {
   if (send_signal->parsed()) {
     return report(
         ask_daemon(home.value(), {{"verb", "signal"}, {"target", o.target}, {"signal", o.signal}}),
+        o, false);
+  }
+  if (send->parsed()) {
+    return report(
+        ask_daemon(home.value(),
+                   {{"verb", "send"}, {"target", o.target}, {"message", json::parse(o.message)}}),
         o, false);
   }
   if (flush->parsed()) {

@@ -14,6 +14,7 @@
 #include "cluster/signal_link.hpp"
 #include "cluster/worker_spawner.hpp"
 #include "net/tcp_listener.hpp"
+#include "node/node_link.hpp"
 #include "proc/child_process.hpp"
 #include "proc/descriptor_limit.hpp"
 #include "proc/signal_set.hpp"
@@ -69,7 +70,8 @@ Status WorkerGroup::bind() {
   if (settings_.argv.empty()) return Error{"cluster: the worker command line is empty"};
   if (settings_.protocol == WorkerProtocol::SocketActivation)
     settings_.policy = ListenPolicy::Shared;
-  if (settings_.protocol == WorkerProtocol::None) return {};
+  if (settings_.protocol == WorkerProtocol::None || settings_.protocol == WorkerProtocol::Node)
+    return {};  // fork mode: each process binds what it binds
 
   net::ListenOptions options;
   // reuseport: the primary only reserves the port, with a plain bound socket. Its workers'
@@ -91,8 +93,9 @@ Status WorkerGroup::start() {
   if (started_) return Error{"cluster: already started"};
   started_ = true;
   lifecycle_ = {.wait_ready = settings_.wait_ready};
-  if (settings_.protocol != WorkerProtocol::ClusterLab) {
-    // Readiness from programs that do not speak ClusterLab's protocol: systemd's.
+  if (settings_.protocol == WorkerProtocol::SocketActivation ||
+      settings_.protocol == WorkerProtocol::None) {
+    // Readiness from programs without a channel of ours: systemd's.
     auto notify = NotifySocket::open(loop_, [this](pid_t sender, std::string_view line) {
       auto it = workers_.find(sender);
       if (it == workers_.end()) return;  // not one of ours (or a grandchild): ignored
@@ -199,6 +202,11 @@ Result<std::unique_ptr<WorkerLink>> WorkerGroup::make_link() {
     case WorkerProtocol::None:
       return std::unique_ptr<WorkerLink>(
           std::make_unique<SignalLink>(events, notify_->address(), -1));
+    case WorkerProtocol::Node: {
+      auto link = node::NodeLink::create({.loop = loop_, .events = events, .settings = settings_});
+      if (!link) return link.error();
+      return std::unique_ptr<WorkerLink>(std::move(link.value()));
+    }
   }
   return Error{"cluster: unknown worker protocol"};
 }

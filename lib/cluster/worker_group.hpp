@@ -11,11 +11,12 @@
 // whose process cannot even be created (out of descriptors or processes) is retried with
 // backoff like a failed start; when every slot has errored the group stops by itself.
 //
-// Three ways to speak to a process (WorkerProtocol), each a WorkerLink: ClusterLab's IPC
+// Four ways to speak to a process (WorkerProtocol), each a WorkerLink: ClusterLab's IPC
 // protocol (online, listening, ready, connections handed over: clusterlab_link.hpp),
 // systemd's socket activation (the shared listening socket as descriptor 3, LISTEN_FDS=1;
-// readiness by READY=1 on NOTIFY_SOCKET when wait_ready) or none at all (fork mode: any
-// command, up once it runs, or once it says READY=1: signal_link.hpp).
+// readiness by READY=1 on NOTIFY_SOCKET when wait_ready), none at all (fork mode: any
+// command, up once it runs, or once it says READY=1: signal_link.hpp), or Node's own IPC
+// channel (a Node program in fork mode, ready once it sends 'ready': node/node_link.hpp).
 // The group's other parts: the spawner (worker_spawner.hpp), the notify socket
 // (notify_socket.hpp) and round-robin's handoff (round_robin_handoff.hpp).
 //
@@ -51,6 +52,7 @@ enum class WorkerProtocol {
   ClusterLab,        // IPC channel and listen instructions (a ClusterLab worker)
   SocketActivation,  // the listening socket as fd 3, LISTEN_FDS=1, LISTEN_PID
   None,              // no socket, no channel: fork mode
+  Node,              // Node's IPC channel (NODE_CHANNEL_FD), no socket: a Node program in fork mode
 };
 
 // The write ends a process gets as its stdout and stderr (the owner keeps the read ends).

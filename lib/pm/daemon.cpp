@@ -193,6 +193,7 @@ const std::vector<Daemon::Verb>& Daemon::verbs() {
       {"flush", {target}, &Daemon::flush},
       {"reset", {target}, &Daemon::reset},
       {"signal", {target, {"signal", K::Text, true}}, &Daemon::signal},
+      {"send", {target, {"message", K::Message, true}}, &Daemon::send},
       {"stop", {target}, &Daemon::stop},
       {"restart", {target}, &Daemon::restart},
       {"reload",
@@ -302,12 +303,7 @@ void Daemon::describe(const json& request, Reply reply) {
 }
 
 void Daemon::flush(const json& request, Reply reply) {
-  auto targets = resolve(request);
-  if (!targets) return reply(failure(targets.error().message));
-  for (const auto& t : targets.value()) {
-    if (auto s = t.app->flush_logs(); !s) return reply(failure(s.error().message));
-  }
-  reply({{"ok", true}});
+  on_each_target(request, std::move(reply), [](const Target& t) { return t.app->flush_logs(); });
 }
 
 void Daemon::reset(const json& request, Reply reply) {
@@ -318,17 +314,28 @@ void Daemon::reset(const json& request, Reply reply) {
   reply({{"ok", true}, {"processes", process_list()}});
 }
 
-void Daemon::signal(const json& request, Reply reply) {
+void Daemon::on_each_target(const json& request, Reply reply,
+                            const std::function<Status(const Target&)>& act) {
   auto targets = resolve(request);
   if (!targets) return reply(failure(targets.error().message));
+  for (const auto& t : targets.value()) {
+    if (auto s = act(t); !s) return reply(failure(s.error().message));
+  }
+  reply({{"ok", true}});
+}
+
+void Daemon::signal(const json& request, Reply reply) {
   const std::string name = request["signal"];
   const int signal = proc::signal_number(name);
   if (signal <= 0) return reply(failure(fmt::format("'{}' is not a signal name", name)));
-  for (const auto& t : targets.value()) {
-    if (auto s = t.app->send_signal(t.instance, signal); !s)
-      return reply(failure(s.error().message));
-  }
-  reply({{"ok", true}});
+  on_each_target(request, std::move(reply),
+                 [&](const Target& t) { return t.app->send_signal(t.instance, signal); });
+}
+
+void Daemon::send(const json& request, Reply reply) {
+  on_each_target(request, std::move(reply), [&](const Target& t) {
+    return t.app->send_message(t.instance, request["message"]);
+  });
 }
 
 namespace {

@@ -81,12 +81,16 @@ class Daemon {
   void flush(const nlohmann::json& request, Reply reply);
   void reset(const nlohmann::json& request, Reply reply);
   void signal(const nlohmann::json& request, Reply reply);
+  void send(const nlohmann::json& request, Reply reply);
   void stop(const nlohmann::json& request, Reply reply);
   void restart(const nlohmann::json& request, Reply reply);
   void reload(const nlohmann::json& request, Reply reply);
   void remove(const nlohmann::json& request, Reply reply);
 
   Result<std::vector<Target>> resolve(const nlohmann::json& request) const;
+  // Acts on each target of the request in turn; the first failure is the answer, else ok.
+  void on_each_target(const nlohmann::json& request, Reply reply,
+                      const std::function<Status(const Target&)>& act);
   nlohmann::json process_list();
   // The apps of `document` (its root's "apps", each checked by app_from_json): a start
   // request, or dump.json for resurrect.

@@ -197,7 +197,10 @@ Result<cluster::ClusterSettings> ManagedApp::group_settings() {
     s.port = static_cast<std::uint16_t>(config_.port != 0 ? config_.port : bound_port_);
     if (auto host = config_.env.find("HOST"); host != config_.env.end()) s.host = host->second;
   } else {
-    s.protocol = cluster::WorkerProtocol::None;
+    // PM2's test for a Node interpreter (ForkMode.js: 'node' or a path ending in node): such a
+    // program gets Node's IPC channel, as PM2's fork mode gives it one.
+    const bool node = config_.interpreter.ends_with("node");
+    s.protocol = node ? cluster::WorkerProtocol::Node : cluster::WorkerProtocol::None;
   }
   s.kill_timeout = milliseconds(config_.kill_timeout_ms);
   s.shutdown_with_message = config_.shutdown_with_message;
@@ -300,6 +303,13 @@ void ManagedApp::start(Done done) {
                               config_.name, pm_id_of(w.instance()), w.pid(),
                               config_.listen_timeout_ms));
   };
+  events.message = [this](cluster::Worker& w, const nlohmann::json& message) {
+    // process.send() from a Node app: PM2 puts it on its bus as process:msg; pm logs it.
+    std::string text = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 1000) text = text.substr(0, 997) + "...";
+    services_.log(fmt::format("app '{}' pm_id {} pid {} sent {}", config_.name,
+                              pm_id_of(w.instance()), w.pid(), text));
+  };
   events.suspect = [this](cluster::Worker& w, std::chrono::milliseconds silent) {
     services_.log(fmt::format("app '{}' pm_id {} pid {} late with its heartbeat ({} ms)",
                               config_.name, pm_id_of(w.instance()), w.pid(), silent.count()));
@@ -330,16 +340,35 @@ void ManagedApp::start(Done done) {
                             config_.exec_mode == ExecMode::Cluster ? "cluster" : "fork",
                             group_->port() ? fmt::format(", port {}", group_->port()) : ""));
   start_waiters_.push_back(std::move(done));
-  // Whatever happens, the caller hears back after listen_timeout (and a little).
+  // Whatever happens, the caller hears back after listen_timeout (and a little): that the
+  // instances still not up failed to start (pm goes on restarting them).
   if (!start_timer_) {
     start_timer_ = loop_.after(std::chrono::milliseconds(config_.listen_timeout_ms + 500), [this] {
       start_timer_.reset();
+      const Status started = not_up_in_time();
       auto waiters = std::exchange(start_waiters_, {});
       for (auto& w : waiters)
-        w({});
+        w(started);
     });
   }
   settle_waiters();
+}
+
+Status ManagedApp::not_up_in_time() {
+  if (!group_) return {};
+  const cluster::LifecycleOptions options{.wait_ready = config_.wait_ready};
+  std::string late;
+  for (const auto& slot : group_->slots()) {
+    if (slot.errored || slot.stopped ||
+        (slot.worker != nullptr && cluster::is_up(slot.worker->state(), options))) {
+      continue;
+    }
+    late += fmt::format("{}{}", late.empty() ? "" : ", ", pm_id_of(slot.instance));
+  }
+  if (late.empty()) return {};
+  return Error{fmt::format("app '{}' pm_id {}: not {} within listen_timeout ({} ms); restarting",
+                           config_.name, late, config_.wait_ready ? "ready" : "online",
+                           config_.listen_timeout_ms)};
 }
 
 void ManagedApp::settle_waiters() {
@@ -486,6 +515,18 @@ Status ManagedApp::send_signal(std::optional<int> instance, int signal) {
   for (const auto& slot : group_->slots()) {
     if (instance && slot.instance != *instance) continue;
     if (auto s = group_->signal_instance(slot.instance, signal); !s) return s;
+  }
+  return {};
+}
+
+Status ManagedApp::send_message(std::optional<int> instance, const nlohmann::json& message) {
+  if (!group_) return Error{fmt::format("app '{}' is not running", config_.name)};
+  for (auto* worker : group_->workers()) {
+    if (instance && worker->instance() != *instance) continue;
+    if (!worker->is_alive() || worker->stop_requested()) continue;
+    if (auto s = worker->send(message); !s)
+      return Error{fmt::format("app '{}' pm_id {}: {}", config_.name, pm_id_of(worker->instance()),
+                               s.error().message)};
   }
   return {};
 }

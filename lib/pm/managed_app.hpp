@@ -74,6 +74,9 @@ class ManagedApp {
   void restart_instance(int instance, ReloadDone done, cluster::WorkerGroup::ReplaceRule rule = {});
   Status scale(int instances);
   Status send_signal(std::optional<int> instance, int signal);
+  // A message to each process's process.on('message') (Node's IPC channel; PM2's
+  // sendDataToProcessId); an error for an app whose processes have no channel.
+  Status send_message(std::optional<int> instance, const nlohmann::json& message);
   void reset_counters();
   Status flush_logs();
 
@@ -101,6 +104,8 @@ class ManagedApp {
   int pm_id_of(int instance);
   int restarts_of(int instance, const cluster::WorkerGroup::SlotView* slot) const;
   void settle_waiters();
+  // At the start's deadline: the instances not up (ready, with wait_ready), as one failure.
+  Status not_up_in_time();
   void replace_next();
   void on_group_stopped();
   std::string status_of(const cluster::WorkerGroup::SlotView& slot) const;

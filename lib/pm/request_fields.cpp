@@ -13,6 +13,7 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxText = 256;
 constexpr std::int64_t kMaxCount = 1024;
+constexpr std::size_t kMaxMessage = 64 * 1024;
 
 // What `kind` expects, in words, when `v` is not it; empty when it is.
 std::string expected(FieldKind kind, const json& v) {
@@ -40,6 +41,10 @@ std::string expected(FieldKind kind, const json& v) {
         if (!app.is_object()) return "a list of app objects";
       }
       return "";
+    case FieldKind::Message:
+      return v.dump(-1, ' ', false, json::error_handler_t::replace).size() <= kMaxMessage
+                 ? ""
+                 : fmt::format("a JSON value of at most {} KiB", kMaxMessage / 1024);
   }
   return "a known kind of field";
 }

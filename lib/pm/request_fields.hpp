@@ -15,12 +15,13 @@
 namespace clab::pm {
 
 enum class FieldKind {
-  Target,  // "all", an app's name or a pm_id, as a string of at most 256 characters
-  Text,    // a string of at most 256 characters (a signal's name, "+2")
-  Flag,    // true or false
-  Count,   // a whole number from 1 to 1024
-  Port,    // a whole number from 0 (any free one) to 65535
-  Apps,    // a list of 1 to 1024 objects
+  Target,   // "all", an app's name or a pm_id, as a string of at most 256 characters
+  Text,     // a string of at most 256 characters (a signal's name, "+2")
+  Flag,     // true or false
+  Count,    // a whole number from 1 to 1024
+  Port,     // a whole number from 0 (any free one) to 65535
+  Apps,     // a list of 1 to 1024 objects
+  Message,  // any JSON value of at most 64 KiB as text (an app's message)
 };
 
 struct RequestField {

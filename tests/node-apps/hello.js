@@ -1,0 +1,2 @@
+// A CommonJS entry point.
+require('./serve.cjs').serve('commonjs');
