@@ -126,8 +126,7 @@ TEST_P(PmNodeTest, AStopIsSigintOrPm2sShutdownMessage) {
   ASSERT_EQ(start({{"instances", 1}, {"shutdown_with_message", true}}).code, 0);
   ASSERT_EQ(pm_->pm({"stop", "web"}).code, 0);
   const std::string again = printed();
-  EXPECT_NE(again.find("shutdown message: closing the server\nclosed"), std::string::npos)
-      << again;
+  EXPECT_NE(again.find("shutdown message: closing the server\nclosed"), std::string::npos) << again;
   const auto list = processes();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["pm2_env"].value("status", ""), "stopped");
