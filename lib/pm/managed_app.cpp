@@ -354,15 +354,17 @@ void ManagedApp::start(Done done) {
   settle_waiters();
 }
 
+bool ManagedApp::settled(const cluster::WorkerGroup::SlotView& slot) const {
+  const cluster::LifecycleOptions options{.wait_ready = config_.wait_ready};
+  return slot.errored || slot.stopped ||
+         (slot.worker != nullptr && cluster::is_up(slot.worker->state(), options));
+}
+
 Status ManagedApp::not_up_in_time() {
   if (!group_) return {};
-  const cluster::LifecycleOptions options{.wait_ready = config_.wait_ready};
   std::string late;
   for (const auto& slot : group_->slots()) {
-    if (slot.errored || slot.stopped ||
-        (slot.worker != nullptr && cluster::is_up(slot.worker->state(), options))) {
-      continue;
-    }
+    if (settled(slot)) continue;
     late += fmt::format("{}{}", late.empty() ? "" : ", ", pm_id_of(slot.instance));
   }
   if (late.empty()) return {};
@@ -373,11 +375,8 @@ Status ManagedApp::not_up_in_time() {
 
 void ManagedApp::settle_waiters() {
   if (start_waiters_.empty() || !group_) return;
-  const cluster::LifecycleOptions options{.wait_ready = config_.wait_ready};
   for (const auto& slot : group_->slots()) {
-    const bool settled = slot.errored || slot.stopped ||
-                         (slot.worker != nullptr && cluster::is_up(slot.worker->state(), options));
-    if (!settled) return;
+    if (!settled(slot)) return;
   }
   if (start_timer_) loop_.cancel(*start_timer_);
   start_timer_.reset();

@@ -104,7 +104,9 @@ class ManagedApp {
   int pm_id_of(int instance);
   int restarts_of(int instance, const cluster::WorkerGroup::SlotView* slot) const;
   void settle_waiters();
-  // At the start's deadline: the instances not up (ready, with wait_ready), as one failure.
+  // A slot a start no longer waits for: up (ready, with wait_ready), errored or stopped.
+  bool settled(const cluster::WorkerGroup::SlotView& slot) const;
+  // At the start's deadline: the slots not settled, as one failure.
   Status not_up_in_time();
   void replace_next();
   void on_group_stopped();
